@@ -1,0 +1,107 @@
+/// The type of a configuration value.
+public enum ConfigValueType: String, Sendable {
+    case string, int, bool, double
+}
+
+/// A typed configuration value, after parsing.
+public enum ConfigScalar: Sendable, Equatable, CustomStringConvertible {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case double(Double)
+
+    public var description: String {
+        switch self {
+        case .string(let s): s
+        case .int(let i): "\(i)"
+        case .bool(let b): "\(b)"
+        case .double(let d): "\(d)"
+        }
+    }
+}
+
+/// One known configuration key.
+public struct ConfigKeySpec: Sendable {
+    /// Dotted key as written in YAML nesting (`database.port`); environment variable
+    /// `CUTOVER_DATABASE_PORT`; CLI `--set database.port=5433`.
+    public var key: String
+    public var type: ConfigValueType
+    public var defaultValue: ConfigScalar?
+    public var secret: Bool
+    public var summary: String
+
+    public init(_ key: String, _ type: ConfigValueType, _ defaultValue: ConfigScalar?, secret: Bool = false, _ summary: String) {
+        self.key = key
+        self.type = type
+        self.defaultValue = defaultValue
+        self.secret = secret
+        self.summary = summary
+    }
+
+    /// The environment variable that overrides this key.
+    public var environmentVariable: String {
+        "CUTOVER_" + key.split(separator: ".").map { part in
+            // camelCase -> CAMEL_CASE
+            var out = ""
+            for ch in part {
+                if ch.isUppercase, !out.isEmpty { out += "_" }
+                out += ch.uppercased()
+            }
+            return out
+        }.joined(separator: "_")
+    }
+}
+
+/// Every configuration key Cutover understands. Unknown keys in a file are an error.
+public enum ConfigSchema {
+    public static let keys: [ConfigKeySpec] = [
+        .init("database.url", .string, nil, secret: true,
+              "postgres://user:password@host:port/database; overrides the separate database.* fields"),
+        .init("database.host", .string, .string("127.0.0.1"), "database host"),
+        .init("database.port", .int, .int(5432), "database port"),
+        .init("database.user", .string, .string("cutover"), "database user"),
+        .init("database.password", .string, nil, secret: true, "database password"),
+        .init("database.name", .string, .string("cutover"), "database name"),
+        .init("database.poolSize", .int, .int(8), "connections in the pool"),
+        .init("database.connectTimeoutSeconds", .double, .double(5), "connect timeout"),
+        .init("database.tls", .string, .string("disable"), "disable | prefer | require"),
+        .init("http.host", .string, .string("127.0.0.1"), "read API bind address"),
+        .init("http.port", .int, .int(8080), "read API port (0 = any free port)"),
+        .init("projector.batchSize", .int, .int(500), "change-log rows per projector batch"),
+        .init("projector.maxLatencyMilliseconds", .int, .int(20), "longest a change waits to be batched"),
+        .init("projector.fallbackPollMilliseconds", .int, .int(1000), "poll interval when no notification arrives"),
+        .init("dev.dataDirectory", .string, .string(".cutover/pg"), "data folder of the embedded dev cluster"),
+        .init("dev.port", .int, .int(0), "port of the embedded dev cluster (0 = a free port)"),
+        .init("migrations.directory", .string, .string("migrations"), "folder of migration files"),
+        .init("projections.directory", .string, .string("projections"), "folder of projection definitions"),
+        .init("log.level", .string, .string("info"), "trace | debug | info | notice | warning | error | critical"),
+    ]
+
+    /// The spec for `key`, if it is known.
+    public static func spec(for key: String) -> ConfigKeySpec? { keys.first { $0.key == key } }
+
+    /// Known top-level sections (`database`, `http`, …).
+    public static var sections: Set<String> { Set(keys.compactMap { $0.key.split(separator: ".").first.map(String.init) }) }
+
+    /// The closest known key to `key`, for "did you mean" hints.
+    public static func suggestion(for key: String) -> String? {
+        let best = keys.map { ($0.key, editDistance($0.key.lowercased(), key.lowercased())) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(2, key.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,106 @@
+/// The validated configuration of a Cutover process.
+///
+/// Built from typed values gathered by the loader (file, environment, command line) and checked
+/// here: ranges, enumerations, URL syntax. Every error names the key and where it came from.
+public struct CutoverConfig: Sendable, Equatable {
+    public struct Database: Sendable, Equatable {
+        /// Where to connect (callers use the running dev cluster instead when ``isExplicit`` is false).
+        public var url: DatabaseURL
+        /// Whether a connection key (url, host, port, user, password, name) was set explicitly.
+        public var isExplicit: Bool
+        public var poolSize: Int
+        public var connectTimeoutSeconds: Double
+    }
+
+    public struct HTTP: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+    }
+
+    public struct Projector: Sendable, Equatable {
+        public var batchSize: Int
+        public var maxLatencyMilliseconds: Int
+        public var fallbackPollMilliseconds: Int
+    }
+
+    public struct Dev: Sendable, Equatable {
+        public var dataDirectory: String
+        public var port: Int
+    }
+
+    public var database: Database
+    public var http: HTTP
+    public var projector: Projector
+    public var dev: Dev
+    public var migrationsDirectory: String
+    public var projectionsDirectory: String
+    public var logLevel: String
+
+    /// Where each value came from, for error messages ("config/cutover.yaml", "CUTOVER_HTTP_PORT", "--set").
+    public typealias SourceLookup = @Sendable (String) -> String
+
+    /// Builds the configuration from resolved values (defaults already applied by the caller or here).
+    public init(values: [String: ConfigScalar], explicitKeys: Set<String>, source: SourceLookup = { _ in "defaults" }) throws(CoreError) {
+        func value(_ key: String) -> ConfigScalar? { values[key] ?? ConfigSchema.spec(for: key)?.defaultValue }
+        func string(_ key: String) -> String? { if case .string(let s)? = value(key) { return s }; return nil }
+        func int(_ key: String) -> Int { if case .int(let i)? = value(key) { return i }; return 0 }
+        func double(_ key: String) -> Double {
+            switch value(key) { case .double(let d)?: return d; case .int(let i)?: return Double(i); default: return 0 }
+        }
+        func bad(_ key: String, _ why: String) -> CoreError {
+            CoreError(.invalidConfigValue, "\(source(key)): \(key) \(why)", context: ["key": key, "source": source(key)])
+        }
+        func port(_ key: String, allowZero: Bool) throws(CoreError) -> Int {
+            let p = int(key)
+            guard (allowZero ? 0 : 1)...65535 ~= p else { throw bad(key, "must be a port number \(allowZero ? "0" : "1")–65535, got \(p)") }
+            return p
+        }
+        func positive(_ key: String, max: Int) throws(CoreError) -> Int {
+            let v = int(key)
+            guard 1...max ~= v else { throw bad(key, "must be between 1 and \(max), got \(v)") }
+            return v
+        }
+
+        let tls = string("database.tls") ?? "disable"
+        guard ["disable", "prefer", "require"].contains(tls) else { throw bad("database.tls", "must be disable, prefer or require, got \"\(tls)\"") }
+        var url: DatabaseURL
+        if let text = string("database.url"), !text.isEmpty {
+            do { url = try DatabaseURL(parsing: text) } catch {
+                throw CoreError(.invalidDatabaseURL, "\(source("database.url")): database.url: \(error.message)",
+                                context: ["key": "database.url", "source": source("database.url")])
+            }
+        } else {
+            url = DatabaseURL(host: string("database.host") ?? "127.0.0.1", port: try port("database.port", allowZero: false),
+                              user: string("database.user") ?? "cutover", password: string("database.password"),
+                              database: string("database.name") ?? "cutover", tls: tls)
+        }
+        if url.tls == "disable" { url.tls = tls }
+        let timeout = double("database.connectTimeoutSeconds")
+        guard timeout > 0, timeout <= 600 else { throw bad("database.connectTimeoutSeconds", "must be greater than 0 and at most 600") }
+        self.database = Database(url: url, isExplicit: !explicitKeys.isDisjoint(with: Self.connectionKeys),
+                                 poolSize: try positive("database.poolSize", max: 512), connectTimeoutSeconds: timeout)
+        self.http = HTTP(host: string("http.host") ?? "127.0.0.1", port: try port("http.port", allowZero: true))
+        self.projector = Projector(batchSize: try positive("projector.batchSize", max: 100_000),
+                                   maxLatencyMilliseconds: try positive("projector.maxLatencyMilliseconds", max: 60_000),
+                                   fallbackPollMilliseconds: try positive("projector.fallbackPollMilliseconds", max: 3_600_000))
+        let dataDirectory = string("dev.dataDirectory") ?? ".cutover/pg"
+        guard !dataDirectory.isEmpty else { throw bad("dev.dataDirectory", "must not be empty") }
+        self.dev = Dev(dataDirectory: dataDirectory, port: try port("dev.port", allowZero: true))
+        self.migrationsDirectory = string("migrations.directory") ?? "migrations"
+        self.projectionsDirectory = string("projections.directory") ?? "projections"
+        let level = string("log.level") ?? "info"
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(level) else { throw bad("log.level", "must be one of \(levels.joined(separator: ", ")), got \"\(level)\"") }
+        self.logLevel = level
+    }
+
+    /// Keys that choose the server; setting any of them turns off the dev-cluster fallback.
+    public static let connectionKeys: Set<String> = ["database.url", "database.host", "database.port", "database.user",
+                                                     "database.password", "database.name"]
+
+    /// The configuration with every default and nothing explicit.
+    public static var defaults: CutoverConfig {
+        // Defaults are valid by construction.
+        try! CutoverConfig(values: [:], explicitKeys: [])
+    }
+}

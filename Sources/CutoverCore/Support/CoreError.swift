@@ -1,0 +1,36 @@
+/// The error type of the core library: a stable machine-readable code, a human message and context.
+///
+/// Codes never change once released; tools and tests match on ``code``, people read ``message``.
+public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable identifiers for every failure the core library reports.
+    public enum Code: String, Sendable, Equatable, CaseIterable {
+        case malformedMigrationName = "migration.malformed_name"
+        case malformedMigrationHeader = "migration.malformed_header"
+        case duplicateMigrationVersion = "migration.duplicate_version"
+        case checksumDrift = "migration.checksum_drift"
+        case appliedMigrationMissing = "migration.applied_file_missing"
+        case outOfOrderMigration = "migration.out_of_order"
+        case unterminatedSQL = "sql.unterminated"
+        case invalidDatabaseURL = "config.invalid_database_url"
+        case invalidConfigValue = "config.invalid_value"
+        case unknownConfigKey = "config.unknown_key"
+        case malformedConfigFile = "config.malformed_file"
+        case invalidArgument = "argument.invalid"
+    }
+
+    /// The stable code.
+    public var code: Code
+    /// A sentence for people, naming the thing that is wrong and, where possible, how to fix it.
+    public var message: String
+    /// Extra facts (file, key, version …) for logs and machine consumers.
+    public var context: [String: String]
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, context: [String: String] = [:]) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+
+    public var description: String { "\(message) [\(code.rawValue)]" }
+}
