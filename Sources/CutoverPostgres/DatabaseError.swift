@@ -1,0 +1,42 @@
+import CutoverCore
+
+/// The error type of the PostgreSQL adapter: a stable code, a message for people and context.
+///
+/// Messages never contain passwords. Server error text is kept for operators (CLI, logs) but the
+/// HTTP layer maps these codes to problem responses without passing `PSQLError` text to clients.
+public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case unreachable = "db.unreachable"
+        case authenticationFailed = "db.authentication_failed"
+        case databaseMissing = "db.database_missing"
+        case serverError = "db.server_error"
+        case lockTimeout = "db.lock_timeout"
+        case migrationLockBusy = "migrate.lock_busy"
+        case migrationFailed = "migrate.statement_failed"
+        case migrationsFolderMissing = "migrate.folder_missing"
+        case seedFailed = "seed.failed"
+        case binariesMissing = "dev.binaries_missing"
+        case portInUse = "dev.port_in_use"
+        case dataDirectoryForeign = "dev.data_directory_foreign"
+        case dataDirectoryIncomplete = "dev.data_directory_incomplete"
+        case clusterCommandFailed = "dev.command_failed"
+        case clusterNotInitialized = "dev.not_initialized"
+        case clusterNotRunning = "dev.not_running"
+        case configFileUnreadable = "config.unreadable"
+    }
+
+    public var code: Code
+    public var message: String
+    public var context: [String: String]
+    /// The SQLSTATE of a server error, if any.
+    public var sqlState: String?
+
+    public init(_ code: Code, _ message: String, context: [String: String] = [:], sqlState: String? = nil) {
+        self.code = code
+        self.message = message
+        self.context = context
+        self.sqlState = sqlState
+    }
+
+    public var description: String { "\(message) [\(code.rawValue)]" }
+}
