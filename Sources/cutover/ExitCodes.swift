@@ -1,0 +1,68 @@
+import ArgumentParser
+import CutoverCore
+import CutoverPostgres
+import Foundation
+
+/// Maps errors to documented exit codes (sysexits style) and prints them for people.
+enum CLIErrors {
+    static let checkFailed: Int32 = 1
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let unavailable: Int32 = 69
+    static let software: Int32 = 70
+    static let cannotCreate: Int32 = 73
+    static let temporary: Int32 = 75
+    static let config: Int32 = 78
+
+    /// Runs `body`, turning Cutover errors into a one-line message on stderr and an exit code.
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as CoreError {
+            fail(error.message, code: exitCode(error.code))
+        } catch let error as DatabaseError {
+            fail(error.message, code: exitCode(error.code))
+        } catch let error as ExitCode {
+            throw error
+        } catch is CancellationError {
+            throw ExitCode(130)
+        } catch {
+            if let validation = error as? ValidationError { throw validation }
+            fail("unexpected error: \(error)", code: software)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        exit(code)
+    }
+
+    static func exitCode(_ code: CoreError.Code) -> Int32 {
+        switch code {
+        case .malformedMigrationName, .malformedMigrationHeader, .duplicateMigrationVersion, .checksumDrift,
+             .appliedMigrationMissing, .outOfOrderMigration, .unterminatedSQL:
+            dataError
+        case .invalidDatabaseURL, .invalidConfigValue, .unknownConfigKey, .malformedConfigFile:
+            config
+        case .invalidArgument:
+            usage
+        }
+    }
+
+    static func exitCode(_ code: DatabaseError.Code) -> Int32 {
+        switch code {
+        case .unreachable, .authenticationFailed, .databaseMissing, .binariesMissing, .clusterNotRunning, .clusterNotInitialized:
+            unavailable
+        case .serverError, .migrationFailed, .seedFailed:
+            dataError
+        case .lockTimeout, .migrationLockBusy, .portInUse:
+            temporary
+        case .dataDirectoryForeign, .dataDirectoryIncomplete, .clusterCommandFailed:
+            cannotCreate
+        case .migrationsFolderMissing:
+            dataError
+        case .configFileUnreadable:
+            config
+        }
+    }
+}
