@@ -1,0 +1,122 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// One throwaway PostgreSQL cluster per test run, started with the same `DevCluster` code as
+/// `cutover dev up`, in `$CUTOVER_TEST_ROOT` (set by scripts/test.sh) or a fresh temp folder.
+/// Each test takes a fresh database from it. Torn down when the test process exits.
+actor TestCluster {
+    static let shared = TestCluster()
+
+    // Tasks, not values: the actor is re-entrant across awaits, and concurrent tests must share
+    // one start-up and one template build instead of racing to make their own.
+    private var startup: Task<DevClusterState, any Error>?
+    private var templates: [String: Task<String, any Error>] = [:]
+    private static let dataDirectory = Mutex<String?>(nil)
+
+    static let logger: Logger = {
+        var logger = Logger(label: "cutover.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// The repository root (for migrations/ and the built binary).
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var migrationsDirectory: String { repositoryRoot + "/migrations" }
+
+    /// Starts the cluster on first use.
+    func clusterState() async throws -> DevClusterState {
+        if let startup { return try await startup.value }
+        let task = Task { try await Self.start() }
+        startup = task
+        return try await task.value
+    }
+
+    private static func start() async throws -> DevClusterState {
+        let root: String
+        if let configured = ProcessInfo.processInfo.environment["CUTOVER_TEST_ROOT"], !configured.isEmpty {
+            root = configured
+        } else {
+            root = NSTemporaryDirectory() + "cutover-test-\(getpid())-\(UUID().uuidString.prefix(8))"
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let dir = root + "/pg-\(getpid())"
+        Self.dataDirectory.withLock { $0 = dir }
+        atexit { TestCluster.teardown() }
+        var cluster = DevCluster(dataDirectory: dir, requestedPort: 0, fastAndUnsafe: true, logger: Self.logger)
+        return try await cluster.up()
+    }
+
+    /// Stops the cluster and removes its folder (runs at process exit).
+    static func teardown() {
+        guard let dir = dataDirectory.withLock({ $0 }) else { return }
+        if ProcessInfo.processInfo.environment["CUTOVER_TEST_KEEP_CLUSTER"] == "1" { return }
+        DevCluster(dataDirectory: dir, logger: logger).destroy()
+    }
+
+    /// A target for the maintenance database.
+    func adminTarget() async throws -> DatabaseTarget {
+        let state = try await clusterState()
+        return DatabaseTarget(url: state.url.with(database: "postgres"), poolSize: 2, applicationName: "cutover-tests")
+    }
+
+    /// A fresh, empty database.
+    func freshDatabase(prefix: String = "t", template: String? = nil) async throws -> DatabaseTarget {
+        let admin = try await adminTarget()
+        let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        try await Database.withConnection(admin, logger: Self.logger) { connection in
+            try await DatabaseAdmin.createDatabaseIfMissing(name, template: template, on: connection, logger: Self.logger)
+        }
+        return admin.with(database: name)
+    }
+
+    /// A fresh database with every migration applied.
+    func migratedDatabase() async throws -> DatabaseTarget {
+        let template = try await templateDatabase(key: "migrated") { target in
+            try await Self.migrate(target)
+        }
+        return try await freshDatabase(template: template)
+    }
+
+    /// A fresh database, migrated and seeded with `customers` customers (seed 42).
+    func seededDatabase(customers: Int = 1500) async throws -> DatabaseTarget {
+        let template = try await templateDatabase(key: "seeded_\(customers)") { target in
+            try await Self.migrate(target)
+            try await Self.seed(target, customers: customers, seed: 42)
+        }
+        return try await freshDatabase(template: template)
+    }
+
+    /// Builds a template database once per key; clones are cheap (`CREATE DATABASE … TEMPLATE`).
+    private func templateDatabase(key: String, build: @escaping @Sendable (DatabaseTarget) async throws -> Void) async throws -> String {
+        if let existing = templates[key] { return try await existing.value }
+        let target = try await freshDatabase(prefix: "tmpl_\(key)")
+        let task = Task {
+            try await build(target)
+            return target.url.database
+        }
+        templates[key] = task
+        return try await task.value
+    }
+
+    static func migrate(_ target: DatabaseTarget) async throws {
+        let catalog = try MigrationSource.load(directory: migrationsDirectory)
+        try await Migrator(target: target, catalog: catalog, logger: logger).up()
+    }
+
+    static func seed(_ target: DatabaseTarget, customers: Int, seed: Int64) async throws {
+        let options = try SeedOptions(customers: customers, seed: seed)
+        try await Database.withConnection(target, logger: logger) { connection in
+            try await Seeder(options: options, logger: logger).run(on: connection)
+        }
+    }
+}
