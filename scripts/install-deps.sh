@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the OS packages Cutover needs when they are missing (Debian/Ubuntu).
+# Idempotent and quiet when everything is present.
+set -euo pipefail
+
+need=()
+bindir="$(pg_config --bindir 2>/dev/null || true)"
+if [[ -z "$bindir" || ! -x "$bindir/initdb" || ! -x "$bindir/pg_ctl" ]]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+fi
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+[[ -f /usr/include/postgresql/libpq-fe.h ]] || need+=(libpq-dev)
+for extra in "$@"; do
+  case "$extra" in
+    pgtap) dpkg -s postgresql-15-pgtap >/dev/null 2>&1 || need+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl) ;;
+    promtool) command -v promtool >/dev/null 2>&1 || need+=(prometheus) ;;
+    chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+  esac
+done
+if ((${#need[@]})); then
+  echo "installing missing packages: ${need[*]}"
+  SUDO=""
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { echo "error: need root (or sudo) to install ${need[*]}" >&2; exit 69; }
+    SUDO=sudo
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if ! command -v swift >/dev/null 2>&1; then
+  if [[ -x /opt/swift/usr/bin/swift ]]; then
+    echo "note: add /opt/swift/usr/bin to PATH" >&2
+  else
+    echo "error: the Swift 6 toolchain is required (swift not found on PATH)" >&2
+    exit 69
+  fi
+fi
