@@ -16,6 +16,7 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownConfigKey = "config.unknown_key"
         case malformedConfigFile = "config.malformed_file"
         case invalidArgument = "argument.invalid"
+        case invalidProjection = "projection.invalid"
     }
 
     /// The stable code.

@@ -1,0 +1,85 @@
+import CutoverCore
+import Testing
+
+@Suite("Projection cursor, key collection and capture SQL")
+struct ProjectionCoreTests {
+    static let overview = ProjectionDefinition(
+        name: "overview", version: 1, description: "", keyColumn: "customer_id", keyType: .bigint,
+        allKeysSQL: "SELECT id FROM crm.customers", primaryKey: ["customer_id"],
+        sources: [
+            .init(table: "crm.customers", mapping: .column("id")),
+            .init(table: "crm.contacts", mapping: .column("customer_id")),
+            .init(table: "crm.users", mapping: .query(parameter: "id", sql: "SELECT id FROM crm.customers WHERE owner_id = ANY($1)")),
+        ],
+        tableSQL: "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY); CREATE INDEX {{name}}_x ON {{table}} (customer_id)",
+        recomputeSQL: "SELECT id FROM crm.customers WHERE id = ANY($1)")
+
+    @Test("a cursor takes a target, walks the range in pages and then makes the target its base")
+    func cursorWalksRanges() {
+        var cursor = ProjectionCursor(base: "10:10:")
+        #expect(cursor.nextAction(limit: 2) == .takeTargetSnapshot)
+        cursor.targetTaken("12:14:12")
+        #expect(cursor.nextAction(limit: 2) == .fetch(base: "10:10:", target: "12:14:12", afterID: 0, limit: 2))
+        cursor.batchApplied(count: 2, lastID: 7, limit: 2)  // full page: more may follow in this range
+        #expect(cursor.nextAction(limit: 2) == .fetch(base: "10:10:", target: "12:14:12", afterID: 7, limit: 2))
+        #expect(cursor.isInsideRange)
+        cursor.batchApplied(count: 1, lastID: 9, limit: 2)  // short page: range complete
+        #expect(cursor == ProjectionCursor(base: "12:14:12", target: nil, afterID: 0))
+        #expect(cursor.nextAction(limit: 2) == .takeTargetSnapshot)
+        cursor.targetTaken("15:15:")
+        cursor.rebuilt(from: "20:20:")
+        #expect(cursor == ProjectionCursor(base: "20:20:"))
+    }
+
+    @Test("changes map to keys: old and new values of column mappings, parameters for fan-out, truncate means rebuild")
+    func collectsKeys() {
+        let collector = ChangeKeyCollector(projection: Self.overview)
+        let result = collector.collect([
+            ChangeRow(id: 1, sourceTable: "crm.customers", operation: "I", oldValue: nil, newValue: "5"),
+            ChangeRow(id: 2, sourceTable: "crm.contacts", operation: "U", oldValue: "5", newValue: "9"),  // contact moved 5 -> 9
+            ChangeRow(id: 3, sourceTable: "crm.contacts", operation: "D", oldValue: "11", newValue: nil),
+            ChangeRow(id: 4, sourceTable: "crm.users", operation: "U", oldValue: "3", newValue: "3"),
+            ChangeRow(id: 5, sourceTable: "crm.orders", operation: "I", oldValue: nil, newValue: "77"),  // not a source: ignored
+        ])
+        #expect(result.keys == ["5", "9", "11"])
+        #expect(result.queryParameters == ["crm.users": ["3"]])
+        #expect(!result.needsFullRebuild)
+        #expect(collector.collect([ChangeRow(id: 9, sourceTable: "crm.contacts", operation: "T", oldValue: nil, newValue: nil)]).needsFullRebuild)
+    }
+
+    @Test("the capture migration is deterministic and covers every source table")
+    func captureMigration() throws {
+        let sql = CaptureMigration.render([Self.overview])
+        #expect(sql == CaptureMigration.render([Self.overview]))
+        #expect(sql.hasPrefix("-- phase: expand"))
+        for table in ["crm.customers", "crm.contacts", "crm.users"] {
+            #expect(sql.contains("CREATE TRIGGER cutover_capture AFTER INSERT OR DELETE ON \(table)"))
+            #expect(sql.contains("CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON \(table)"))
+        }
+        #expect(CaptureMigration.capturedColumns([Self.overview]).first { $0.table == "crm.users" }?.columns == ["id"])
+        // It is a valid migration file.
+        let file = try MigrationFile(filename: "V002__projection_capture.sql", content: sql)
+        #expect(file.phase == .expand && file.statements.count > 10)
+    }
+
+    @Test("the validator names the folder and file of each problem")
+    func validator() {
+        let validator = ProjectionValidator(knownTables: ["crm.customers", "crm.contacts", "crm.users"])
+        #expect(throws: Never.self) { try validator.validate(Self.overview) }
+        var p = Self.overview
+        p.sources.append(.init(table: "crm.custmers", mapping: .column("id")))
+        #expect { try validator.validate(p) } throws: { ($0 as? CoreError)?.message.contains("unknown source table crm.custmers") == true }
+        p = Self.overview
+        p.recomputeSQL = "SELECT id FROM crm.customers WHERE id = ANY($1) AND created_at < now()"
+        #expect { try validator.validate(p) } throws: { ($0 as? CoreError)?.message.contains("projections/overview/recompute.sql") == true }
+        p = Self.overview
+        p.recomputeSQL = "SELECT id FROM crm.customers"
+        #expect { try validator.validate(p) } throws: { ($0 as? CoreError)?.message.contains("$1") == true }
+        p = Self.overview
+        p.primaryKey = ["other"]
+        #expect(throws: CoreError.self) { try validator.validate(p) }
+        p = Self.overview
+        p.sources[2] = .init(table: "crm.users", mapping: .query(parameter: "id", sql: "SELECT 1"))
+        #expect(throws: CoreError.self) { try validator.validate(p) }
+    }
+}
