@@ -78,7 +78,8 @@ public struct ConfigLoader: Sendable {
     }
 
     /// Environment variables with the prefix that are not settings (used by tools around Cutover).
-    static let nonConfigEnvironment: Set<String> = ["CUTOVER_PG_BINDIR", "CUTOVER_TEST_KEEP_CLUSTER", "CUTOVER_CONFIG"]
+    static let nonConfigEnvironment: Set<String> = ["CUTOVER_PG_BINDIR", "CUTOVER_CONFIG", "CUTOVER_TEST_ROOT",
+                                                    "CUTOVER_TEST_KEEP_CLUSTER", "CUTOVER_TEST_LOG"]
 
     private func overrideValues() throws -> [AbsoluteConfigKey: ConfigValue] {
         var out: [AbsoluteConfigKey: ConfigValue] = [:]

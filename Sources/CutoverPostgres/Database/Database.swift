@@ -24,7 +24,7 @@ public enum Database {
         let connection = try await connect(target, logger: logger)
         do {
             let result = try await body(connection)
-            try? await connection.close()
+            if !connection.isClosed { try? await connection.close() }
             return result
         } catch {
             try? await connection.close()

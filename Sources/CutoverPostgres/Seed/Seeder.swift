@@ -5,7 +5,8 @@ import PostgresNIO
 /// Loads deterministic FreshFoodz demo data with set-based SQL (`SQL/seed.sql`).
 ///
 /// The script is a list of steps (`-- step: label`), each one statement; the whole seed runs in
-/// one transaction so a failure leaves the previous data untouched.
+/// one transaction so a failure leaves the previous data untouched. Change capture is off for the
+/// load; installed projections are marked for a full rebuild in the same transaction.
 public struct Seeder: Sendable {
     /// One step of the seed script.
     public struct Step: Sendable, Equatable {
@@ -67,11 +68,19 @@ public struct Seeder: Sendable {
         let steps = try steps()
         do {
             try await connection.query("BEGIN", logger: logger)
+            // Bulk load: no per-row change capture; the projections are rebuilt from scratch instead.
+            try await connection.query("SET LOCAL cutover.capture = 'off'", logger: logger)
             for (i, step) in steps.enumerated() {
                 progress(.step(index: i + 1, of: steps.count, label: step.label))
                 let start = ContinuousClock.now
                 try await connection.query(PostgresQuery(unsafeSQL: step.sql), logger: logger)
                 progress(.stepFinished(index: i + 1, of: steps.count, label: step.label, milliseconds: start.millisecondsElapsed))
+            }
+            let rows = try await connection.query("SELECT to_regprocedure('cutover.request_rebuild_all()') IS NOT NULL", logger: logger)
+            var captureInstalled = false
+            for try await value in rows.decode(Bool.self) { captureInstalled = value }
+            if captureInstalled {
+                try await connection.query("SELECT cutover.request_rebuild_all()", logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)
         } catch {

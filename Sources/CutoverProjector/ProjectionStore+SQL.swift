@@ -1,0 +1,68 @@
+import CutoverPostgres
+import Logging
+import PostgresNIO
+
+extension ProjectionStore {
+    func transaction<R>(_ c: PostgresConnection, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        try await exec(c, "BEGIN")
+        do {
+            let value = try await body(c)
+            try await exec(c, "COMMIT")
+            return value
+        } catch {
+            if !c.isClosed { _ = try? await c.query("ROLLBACK", logger: logger) }
+            throw error
+        }
+    }
+
+    /// PostgresNIO does not fail a query written to a connection that already closed (the await
+    /// never returns), so every statement checks first.
+    func ensureOpen(_ c: PostgresConnection) throws {
+        if c.isClosed {
+            throw DatabaseError(.unreachable, "projection \(projection.name): the connection to PostgreSQL was closed")
+        }
+    }
+
+    func exec(_ c: PostgresConnection, _ sql: String) async throws {
+        try await exec(c, PostgresQuery(unsafeSQL: sql))
+    }
+
+    func exec(_ c: PostgresConnection, _ q: PostgresQuery) async throws {
+        try ensureOpen(c)
+        do {
+            try await c.query(q, logger: logger)
+        } catch {
+            throw Database.translate(error, doing: "projection \(projection.name)")
+        }
+    }
+
+    func query(_ c: PostgresConnection, _ sql: String) async throws -> PostgresRowSequence {
+        try await query(c, PostgresQuery(unsafeSQL: sql))
+    }
+
+    func query(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> PostgresRowSequence {
+        try ensureOpen(c)
+        do {
+            return try await c.query(q, logger: logger)
+        } catch {
+            throw Database.translate(error, doing: "projection \(projection.name)")
+        }
+    }
+
+    func scalarText(_ c: PostgresConnection, _ sql: String) async throws -> String? {
+        for try await value in try await query(c, sql).decode(String?.self) { return value }
+        return nil
+    }
+
+    func scalarBool(_ c: PostgresConnection, _ sql: String) async throws -> Bool {
+        for try await value in try await query(c, sql).decode(Bool.self) { return value }
+        return false
+    }
+}
+
+extension String.StringInterpolation {
+    /// A single-quoted SQL literal (only for identifiers and values Cutover itself controls).
+    mutating func appendInterpolation(literal value: String) {
+        appendLiteral("'" + value.replacingOccurrences(of: "'", with: "''") + "'")
+    }
+}

@@ -1,0 +1,295 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The SQL side of one projection: install and full build, checkpoints, fetching final changes,
+/// recomputing keys with upsert/delete, dead letters. Every method runs on a connection the
+/// caller owns; `runBatch` is one transaction.
+public struct ProjectionStore: Sendable {
+    public let projection: ProjectionDefinition
+    let logger: Logger
+    /// Resolved at start: read-table columns and the types of fan-out query parameters.
+    var columns: [String] = []
+    var parameterTypes: [String: ProjectionDefinition.KeyType] = [:]
+
+    public init(projection: ProjectionDefinition, logger: Logger) {
+        self.projection = projection
+        self.logger = logger
+    }
+
+    /// The outcome of one batch.
+    public struct BatchOutcome: Sendable {
+        public var changes: Int
+        public var keys: Int
+        public var deadLettered: Int
+        public var rebuilt: Bool
+        public var moreInRange: Bool
+        /// Seconds since the oldest change of the batch was written (commit-to-visible lag upper bound).
+        public var oldestChangeAgeSeconds: Double?
+    }
+
+    // MARK: - Install
+
+    /// Creates the read table, view and checkpoint and fills the table, unless already there.
+    /// Returns whether it built. Serialised across processes with a transaction-level advisory lock.
+    @discardableResult
+    public mutating func installIfNeeded(on c: PostgresConnection) async throws -> Bool {
+        let built = try await transaction(c) { c in
+            try await exec(c, "SELECT pg_advisory_xact_lock(\(Self.lockClass), hashtext(\(literal: projection.name)))")
+            let exists = try await scalarBool(c, """
+                SELECT EXISTS (SELECT 1 FROM cutover.projection_checkpoint WHERE projection = \(literal: projection.name) AND version = \(projection.version))
+                   AND to_regclass(\(literal: projection.table)) IS NOT NULL
+                """)
+            if exists { return false }
+            try await exec(c, "DROP TABLE IF EXISTS \(projection.table) CASCADE")
+            for statement in try SQLStatementSplitter().split(projection.renderedTableSQL()) {
+                try await exec(c, statement.sql)
+            }
+            try await refreshColumns(c)
+            let snapshot = try await takeSnapshot(c)  // before the fill: later commits are applied by batches
+            try await fill(c)
+            try await exec(c, "CREATE OR REPLACE VIEW \(projection.view) WITH (security_invoker = true) AS SELECT * FROM \(projection.table)")
+            try await exec(c, """
+                INSERT INTO cutover.projection_checkpoint (projection, version, live_table, base_snapshot)
+                VALUES (\(literal: projection.name), \(projection.version), \(literal: projection.table), \(literal: snapshot)::pg_snapshot)
+                ON CONFLICT (projection) DO UPDATE SET version = EXCLUDED.version, live_table = EXCLUDED.live_table,
+                    base_snapshot = EXCLUDED.base_snapshot, target_snapshot = NULL, after_id = 0, needs_rebuild = false, built_at = now()
+                """)
+            try await exec(c, "DELETE FROM cutover.dead_letters WHERE projection = \(literal: projection.name)")
+            return true
+        }
+        try await prepare(on: c)
+        return built
+    }
+
+    /// Resolves columns and parameter types (after install).
+    public mutating func prepare(on c: PostgresConnection) async throws {
+        try await refreshColumns(c)
+        for source in projection.sources {
+            guard case .query(let parameter, _) = source.mapping else { continue }
+            let parts = source.table.split(separator: ".").map(String.init)
+            let type = try await scalarText(c, """
+                SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                WHERE a.attrelid = \(literal: source.table)::regclass AND a.attname = \(literal: parameter) AND NOT a.attisdropped
+                """)
+            guard let type else {
+                throw CoreError(.invalidProjection, "projections/\(projection.name)/projection.yaml: \(parts.joined(separator: ".")) has no column \(parameter)")
+            }
+            parameterTypes[source.table] = ["bigint", "integer", "smallint"].contains(type) ? .bigint : .text
+        }
+    }
+
+    mutating func refreshColumns(_ c: PostgresConnection) async throws {
+        let rows = try await query(c, """
+            SELECT attname::text FROM pg_attribute WHERE attrelid = \(literal: projection.table)::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            """)
+        var names: [String] = []
+        for try await name in rows.decode(String.self) { names.append(name) }
+        columns = names
+    }
+
+    /// Replaces the table's rows with a full recompute (inside the caller's transaction).
+    func fill(_ c: PostgresConnection) async throws {
+        let keys = try await allKeys(c)
+        try await exec(c, "DELETE FROM \(projection.table)")
+        var binds = PostgresBindings()
+        try appendKeys(keys, to: &binds)
+        try await exec(c, PostgresQuery(unsafeSQL: "INSERT INTO \(projection.table) SELECT * FROM (\(projection.recomputeSQL)) AS fresh", binds: binds))
+    }
+
+    func allKeys(_ c: PostgresConnection) async throws -> [String] {
+        let rows = try await query(c, "SELECT k::text FROM (\(projection.allKeysSQL.trimmingSemicolonAndWhitespace())) AS all_keys(k)")
+        var keys: [String] = []
+        for try await k in rows.decode(String.self) { keys.append(k) }
+        return keys
+    }
+
+    // MARK: - Batches
+
+    static let lockClass: Int32 = 0x6375
+
+    /// One batch in one transaction: fetch final changes, map to keys, recompute, advance the checkpoint.
+    public func runBatch(on c: PostgresConnection, limit: Int) async throws -> BatchOutcome {
+        try await transaction(c) { c in
+            guard var cursor = try await loadCursor(c) else {
+                throw DatabaseError(.serverError, "projection \(projection.name) has no checkpoint; it was dropped while running")
+            }
+            if cursor.needsRebuild {
+                let snapshot = try await takeSnapshot(c)
+                try await fill(c)
+                cursor.cursor.rebuilt(from: snapshot)
+                try await saveCursor(c, cursor.cursor, changes: 0, keys: 0, rebuilt: true)
+                return BatchOutcome(changes: 0, keys: 0, deadLettered: 0, rebuilt: true, moreInRange: false)
+            }
+            if case .takeTargetSnapshot = cursor.cursor.nextAction(limit: limit) {
+                cursor.cursor.targetTaken(try await takeSnapshot(c))
+            }
+            guard case .fetch(let base, let target, let afterID, _) = cursor.cursor.nextAction(limit: limit) else { fatalError("cursor has a target") }
+            let (rows, oldest) = try await fetch(c, base: base, target: target, afterID: afterID, limit: limit)
+            let collected = ChangeKeyCollector(projection: projection).collect(rows)
+            var keys = collected.keys
+            var deadLettered = 0
+            var rebuilt = false
+            if collected.needsFullRebuild {
+                let snapshot = try await takeSnapshot(c)
+                try await fill(c)
+                cursor.cursor.rebuilt(from: snapshot)
+                rebuilt = true
+            } else {
+                for (table, values) in collected.queryParameters.sorted(by: { $0.key < $1.key }) {
+                    keys.formUnion(try await fanOut(c, table: table, values: values))
+                }
+                deadLettered = try await recompute(c, keys: keys.sorted())
+                cursor.cursor.batchApplied(count: rows.count, lastID: rows.last?.id, limit: limit)
+            }
+            try await saveCursor(c, cursor.cursor, changes: rows.count, keys: keys.count, rebuilt: rebuilt)
+            return BatchOutcome(changes: rows.count, keys: keys.count, deadLettered: deadLettered, rebuilt: rebuilt,
+                                moreInRange: cursor.cursor.target != nil, oldestChangeAgeSeconds: oldest)
+        }
+    }
+
+    struct LoadedCursor {
+        var cursor: ProjectionCursor
+        var needsRebuild: Bool
+    }
+
+    func loadCursor(_ c: PostgresConnection) async throws -> LoadedCursor? {
+        let rows = try await query(c, """
+            SELECT base_snapshot::text, target_snapshot::text, after_id, needs_rebuild
+            FROM cutover.projection_checkpoint WHERE projection = \(literal: projection.name) FOR UPDATE
+            """)
+        for try await (base, target, after, rebuild) in rows.decode((String, String?, Int64, Bool).self) {
+            return LoadedCursor(cursor: ProjectionCursor(base: base, target: target, afterID: after), needsRebuild: rebuild)
+        }
+        return nil
+    }
+
+    func saveCursor(_ c: PostgresConnection, _ cursor: ProjectionCursor, changes: Int, keys: Int, rebuilt: Bool) async throws {
+        try await exec(c, """
+            UPDATE cutover.projection_checkpoint SET base_snapshot = \(literal: cursor.base)::pg_snapshot,
+                target_snapshot = \(cursor.target.map { "'\($0)'::pg_snapshot" } ?? "NULL"), after_id = \(cursor.afterID),
+                needs_rebuild = false, processed_changes = processed_changes + \(changes), recomputed_keys = recomputed_keys + \(keys),
+                last_batch_at = now()\(rebuilt ? ", built_at = now()" : "")
+            WHERE projection = \(literal: projection.name)
+            """)
+    }
+
+    func takeSnapshot(_ c: PostgresConnection) async throws -> String {
+        try await scalarText(c, "SELECT pg_current_snapshot()::text") ?? ""
+    }
+
+    func fetch(_ c: PostgresConnection, base: String, target: String, afterID: Int64, limit: Int) async throws -> ([ChangeRow], Double?) {
+        let tables = projection.sources.map { "'\($0.table)'" }.joined(separator: ", ")
+        let oldCase = projection.sources.map { "WHEN '\($0.table)' THEN old_key->>'\($0.capturedColumn)'" }.joined(separator: " ")
+        let newCase = projection.sources.map { "WHEN '\($0.table)' THEN new_key->>'\($0.capturedColumn)'" }.joined(separator: " ")
+        let rows = try await query(c, """
+            SELECT id, source_table, op::text, CASE source_table \(oldCase) END, CASE source_table \(newCase) END,
+                   extract(epoch FROM clock_timestamp() - created_at)::float8
+            FROM cutover.change_log
+            WHERE id > \(afterID) AND source_table IN (\(tables))
+              AND NOT pg_visible_in_snapshot(xid, '\(base)'::pg_snapshot) AND pg_visible_in_snapshot(xid, '\(target)'::pg_snapshot)
+            ORDER BY id LIMIT \(limit)
+            """)
+        var out: [ChangeRow] = []
+        var oldest: Double?
+        for try await (id, table, op, old, new, age) in rows.decode((Int64, String, String, String?, String?, Double).self) {
+            out.append(ChangeRow(id: id, sourceTable: table, operation: op, oldValue: old, newValue: new))
+            oldest = max(oldest ?? 0, age)
+        }
+        return (out, oldest)
+    }
+
+    func fanOut(_ c: PostgresConnection, table: String, values: Set<String>) async throws -> Set<String> {
+        guard let source = projection.source(for: table), case .query(_, let sql) = source.mapping else { return [] }
+        var binds = PostgresBindings()
+        try appendKeys(values.sorted(), as: parameterTypes[table] ?? .text, to: &binds)
+        let rows = try await query(c, PostgresQuery(unsafeSQL: "SELECT k::text FROM (\(sql.trimmingSemicolonAndWhitespace())) AS fan_out(k)", binds: binds))
+        var keys = Set<String>()
+        for try await k in rows.decode(String?.self) { if let k { keys.insert(k) } }
+        return keys
+    }
+
+    /// Recomputes `keys`; a failing key is dead-lettered and the others still apply. Returns the
+    /// number of dead-lettered keys.
+    func recompute(_ c: PostgresConnection, keys: [String]) async throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        try await exec(c, "SAVEPOINT cutover_recompute")
+        do {
+            try await upsert(c, keys: keys)
+            try await exec(c, "RELEASE SAVEPOINT cutover_recompute")
+            try await clearDeadLetters(c, keys: keys)
+            return 0
+        } catch {
+            try await exec(c, "ROLLBACK TO SAVEPOINT cutover_recompute")
+        }
+        var dead = 0
+        for key in keys {
+            try await exec(c, "SAVEPOINT cutover_key")
+            do {
+                try await upsert(c, keys: [key])
+                try await exec(c, "RELEASE SAVEPOINT cutover_key")
+                try await clearDeadLetters(c, keys: [key])
+            } catch {
+                try await exec(c, "ROLLBACK TO SAVEPOINT cutover_key")
+                let translated = Database.translate(error, doing: "recompute")
+                dead += 1
+                logger.error("recompute failed; key dead-lettered", metadata: [
+                    "projection": "\(projection.name)", "key": "\(key)", "error": "\(translated.message)",
+                ])
+                try await exec(c, """
+                    INSERT INTO cutover.dead_letters (projection, key, error, sqlstate) VALUES (\(literal: projection.name), \(literal: key), \(literal: translated.message), \(translated.sqlState.map { "'\($0)'" } ?? "NULL"))
+                    ON CONFLICT (projection, key) DO UPDATE SET error = EXCLUDED.error, sqlstate = EXCLUDED.sqlstate,
+                        attempts = cutover.dead_letters.attempts + 1, last_failed_at = now()
+                    """)
+            }
+        }
+        return dead
+    }
+
+    /// Recomputes `keys` in one transaction with the raw upsert-from-select (no change log, no
+    /// dead letters): the anchor the projector's throughput is measured against.
+    public func recomputeInTransaction(on c: PostgresConnection, keys: [String]) async throws {
+        try await transaction(c) { c in try await upsert(c, keys: keys) }
+    }
+
+    /// The upsert-from-select for a set of keys, plus deletion of rows the recompute no longer returns.
+    func upsert(_ c: PostgresConnection, keys: [String]) async throws {
+        let t = projection.table
+        let pk = projection.primaryKey
+        let nonKey = columns.filter { !pk.contains($0) }
+        let pkMatch = pk.map { "f.\($0) = t.\($0)" }.joined(separator: " AND ")
+        let update = nonKey.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + nonKey.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+            + " WHERE (" + nonKey.map { "\(t).\($0)" }.joined(separator: ", ") + ") IS DISTINCT FROM ("
+            + nonKey.map { "EXCLUDED.\($0)" }.joined(separator: ", ") + ")"
+        let sql = """
+            WITH fresh (\(columns.joined(separator: ", "))) AS (\(projection.recomputeSQL)),
+            removed AS (DELETE FROM \(t) t WHERE t.\(projection.keyColumn) = ANY($1) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE \(pkMatch)) RETURNING 1)
+            INSERT INTO \(t) SELECT * FROM fresh ON CONFLICT (\(pk.joined(separator: ", "))) \(update)
+            """
+        var binds = PostgresBindings()
+        try appendKeys(keys, to: &binds)
+        try await exec(c, PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    func clearDeadLetters(_ c: PostgresConnection, keys: [String]) async throws {
+        var binds = PostgresBindings()
+        binds.append(projection.name)
+        binds.append(keys)
+        try await exec(c, PostgresQuery(unsafeSQL: "DELETE FROM cutover.dead_letters WHERE projection = $1 AND key = ANY($2)", binds: binds))
+    }
+
+    func appendKeys(_ keys: [String], as type: ProjectionDefinition.KeyType? = nil, to binds: inout PostgresBindings) throws {
+        switch type ?? projection.keyType {
+        case .bigint:
+            let ints = try keys.map { k -> Int64 in
+                guard let v = Int64(k) else { throw DatabaseError(.serverError, "key \(k) of \(projection.name) is not an integer") }
+                return v
+            }
+            binds.append(ints)
+        case .text:
+            binds.append(keys)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import CutoverCore
+import CutoverPostgres
+import Logging
+import PostgresNIO
+
+/// Compares a read table with a recomputation from the write tables on one consistent snapshot
+/// (a REPEATABLE READ transaction): rows missing, extra and differing, with example keys.
+public struct ProjectionVerifier: Sendable {
+    public let projection: ProjectionDefinition
+    public let logger: Logger
+
+    public init(projection: ProjectionDefinition, logger: Logger) {
+        self.projection = projection
+        self.logger = logger
+    }
+
+    /// The comparison result.
+    public struct Report: Sendable, Codable, Equatable {
+        public var projection: String
+        public var rows: Int64
+        public var missing: Int64
+        public var extra: Int64
+        public var differing: Int64
+        /// Up to 20 example keys per kind of difference.
+        public var missingKeys: [String]
+        public var extraKeys: [String]
+        public var differingKeys: [String]
+        public var isClean: Bool { missing == 0 && extra == 0 && differing == 0 }
+    }
+
+    /// Verifies the live table (or `table`, e.g. a shadow copy).
+    public func verify(on c: PostgresConnection, table: String? = nil) async throws -> Report {
+        let t = table ?? projection.table
+        var store = ProjectionStore(projection: projection, logger: logger)
+        try await store.exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            try await store.refreshColumns(c)
+            let keys = try await store.allKeys(c)
+            let pk = projection.primaryKey
+            let match = pk.map { "f.\($0) = l.\($0)" }.joined(separator: " AND ")
+            let keyExpr = { (alias: String) in pk.map { "\(alias).\($0)::text" }.joined(separator: " || '/' || ") }
+            var binds = PostgresBindings()
+            try store.appendKeys(keys, to: &binds)
+            let sql = """
+                WITH fresh (\(store.columns.joined(separator: ", "))) AS MATERIALIZED (\(projection.recomputeSQL)),
+                live AS MATERIALIZED (SELECT * FROM \(t)),
+                missing AS (SELECT \(keyExpr("f")) AS k FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM live l WHERE \(match))),
+                extra AS (SELECT \(keyExpr("l")) AS k FROM live l WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE \(match))),
+                differing AS (SELECT \(keyExpr("f")) AS k FROM fresh f JOIN live l ON \(match) WHERE row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb)
+                SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM missing), (SELECT count(*) FROM extra), (SELECT count(*) FROM differing),
+                       coalesce((SELECT array_agg(k) FROM (SELECT k FROM missing ORDER BY k LIMIT 20) x), '{}'),
+                       coalesce((SELECT array_agg(k) FROM (SELECT k FROM extra ORDER BY k LIMIT 20) x), '{}'),
+                       coalesce((SELECT array_agg(k) FROM (SELECT k FROM differing ORDER BY k LIMIT 20) x), '{}')
+                """
+            let rows = try await store.query(c, PostgresQuery(unsafeSQL: sql, binds: binds))
+            var report = Report(projection: projection.name, rows: 0, missing: 0, extra: 0, differing: 0, missingKeys: [], extraKeys: [], differingKeys: [])
+            for try await (n, m, e, d, mk, ek, dk) in rows.decode((Int64, Int64, Int64, Int64, [String], [String], [String]).self) {
+                report = Report(projection: projection.name, rows: n, missing: m, extra: e, differing: d, missingKeys: mk, extraKeys: ek, differingKeys: dk)
+            }
+            try await store.exec(c, "COMMIT")
+            return report
+        } catch {
+            if !c.isClosed { _ = try? await c.query("ROLLBACK", logger: logger) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Keeps one projection current: holds its lease (a session advisory lock, so a dead process
+/// loses it at once), installs it if needed, then runs batches whenever woken, polling briefly
+/// after each wake-up and on a slow fallback timer.
+final class ProjectionWorker: Sendable {
+    let projection: ProjectionDefinition
+    let target: DatabaseTarget
+    let settings: ProjectorSettings
+    let wakeup = Wakeup()
+    let logger: Logger
+    let metrics: ProjectorMetrics
+    private let stopping = Atomic<Bool>(false)
+
+    init(projection: ProjectionDefinition, target: DatabaseTarget, settings: ProjectorSettings, logger: Logger) {
+        self.projection = projection
+        self.target = target
+        self.settings = settings
+        var logger = logger
+        logger[metadataKey: "projection"] = "\(projection.name)"
+        self.logger = logger
+        self.metrics = ProjectorMetrics(projection: projection.name)
+    }
+
+    /// Asks the worker to stop after its current batch.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        wakeup.signal()
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// Runs until `stop()`: connect, take the lease, work; on any connection failure back off and start over.
+    func run() async {
+        var backoff = Duration.milliseconds(100)
+        while !isStopping {
+            do {
+                logger.debug("connecting")
+                let connection = try await Database.connect(target, logger: logger)
+                logger.debug("connected")
+                do {
+                    try await work(on: connection)
+                    try? await connection.close()
+                } catch {
+                    logger.debug("work failed; closing", metadata: ["error": "\(error)"])
+                    try? await connection.close()
+                    logger.debug("closed")
+                    throw error
+                }
+                backoff = .milliseconds(100)
+            } catch {
+                metrics.leaseHeld.record(0)
+                if isStopping { break }
+                logger.warning("projector worker failed; reconnecting", metadata: ["error": "\(error)", "backoff": "\(backoff)"])
+                _ = await wakeup.wait(timeout: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+        metrics.leaseHeld.record(0)
+    }
+
+    private func work(on connection: PostgresConnection) async throws {
+        // 1. Lease.
+        while !isStopping {
+            if connection.isClosed { throw DatabaseError(.unreachable, "lease connection closed") }
+            let rows = try await connection.query(PostgresQuery(unsafeSQL:
+                "SELECT pg_try_advisory_lock(\(ProjectionStore.lockClass), hashtext('lease:' || '\(projection.name)'))"), logger: logger)
+            var held = false
+            for try await value in rows.decode(Bool.self) { held = value }
+            if held { break }
+            metrics.leaseHeld.record(0)
+            _ = await wakeup.wait(timeout: settings.leaseRetry)
+        }
+        if isStopping { return }
+        metrics.leaseHeld.record(1)
+        logger.info("lease acquired")
+
+        // 2. Install or adopt.
+        var store = ProjectionStore(projection: projection, logger: logger)
+        let start = ContinuousClock.now
+        if try await store.installIfNeeded(on: connection) {
+            logger.notice("projection built", metadata: ["ms": "\(start.millisecondsElapsed)"])
+        }
+
+        // 3. Batches.
+        var pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
+        while !isStopping {
+            let batchStart = ContinuousClock.now
+            logger.trace("batch starting")
+            let outcome = try await store.runBatch(on: connection, limit: settings.batchSize)
+            record(outcome, started: batchStart)
+            if outcome.changes > 0 || outcome.rebuilt {
+                pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
+            }
+            if outcome.moreInRange || outcome.rebuilt { continue }
+            if ContinuousClock.now < pollUntil {
+                // Recently active: poll again shortly so a commit whose NOTIFY was throttled is not left waiting.
+                if await wakeup.wait(timeout: settings.pollAfterWakeup) { pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3 }
+            } else if await wakeup.wait(timeout: settings.fallbackPoll) {
+                pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
+            }
+        }
+    }
+
+    private func record(_ outcome: ProjectionStore.BatchOutcome, started: ContinuousClock.Instant) {
+        if outcome.changes > 0 || outcome.rebuilt {
+            metrics.batchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).seconds * 1e9))
+            metrics.changes.increment(by: outcome.changes)
+            metrics.keys.increment(by: outcome.keys)
+            if outcome.deadLettered > 0 { metrics.deadLetters.increment(by: outcome.deadLettered) }
+            if outcome.rebuilt { metrics.rebuilds.increment() }
+            logger.debug("batch", metadata: ["changes": "\(outcome.changes)", "keys": "\(outcome.keys)", "ms": "\(started.millisecondsElapsed)"])
+        }
+        metrics.lag.record(outcome.moreInRange ? (outcome.oldestChangeAgeSeconds ?? 0) : 0)
+        metrics.lastSuccess.record(Date().timeIntervalSince1970)
+    }
+}

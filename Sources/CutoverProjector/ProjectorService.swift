@@ -1,0 +1,47 @@
+import CutoverCore
+import CutoverPostgres
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The projector as a swift-service-lifecycle `Service`: one LISTEN loop, one worker per
+/// projection (each behind its lease), and a pruner. On graceful shutdown every worker finishes
+/// its current batch (one transaction: applied whole or not at all) and releases its lease.
+public struct ProjectorService: Service {
+    public let projections: [ProjectionDefinition]
+    public let target: DatabaseTarget
+    public let settings: ProjectorSettings
+    public let logger: Logger
+
+    public init(projections: [ProjectionDefinition], target: DatabaseTarget, settings: ProjectorSettings, logger: Logger) {
+        self.projections = projections
+        self.target = target
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let workers = projections.map { ProjectionWorker(projection: $0, target: target, settings: settings, logger: logger) }
+        let listener = ChangeListener(target: target, wakeAll: { for w in workers { w.signal() } }, logger: logger)
+        let pruner = ChangeLogPruner(target: target, interval: settings.pruneInterval, logger: logger)
+        logger.info("projector starting", metadata: ["projections": "\(projections.map(\.name).joined(separator: ","))"])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { background in
+                background.addTask { await listener.run() }
+                background.addTask { await pruner.run() }
+                await withTaskGroup(of: Void.self) { group in
+                    for worker in workers { group.addTask { await worker.run() } }
+                }
+                background.cancelAll()
+            }
+        } onGracefulShutdown: {
+            logger.info("projector stopping after the current batches")
+            for worker in workers { worker.stop() }
+        }
+        logger.info("projector stopped")
+    }
+}
+
+extension ProjectionWorker {
+    func signal() { wakeup.signal() }
+}
