@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "cutover", targets: ["cutover"]),
         .library(name: "CutoverCore", targets: ["CutoverCore"]),
         .library(name: "CutoverPostgres", targets: ["CutoverPostgres"]),
+        .library(name: "CutoverProjector", targets: ["CutoverProjector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -47,12 +48,41 @@ let package = Package(
             resources: [.copy("SQL")],
             swiftSettings: strict
         ),
+        // The projector: change log -> read models, as a swift-service-lifecycle Service.
+        .target(
+            name: "CutoverProjector",
+            dependencies: [
+                "CutoverCore",
+                "CutoverPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // `cutover bench`: scenarios measured against their anchors in one run.
+        .target(
+            name: "CutoverBench",
+            dependencies: [
+                "CutoverCore",
+                "CutoverPostgres",
+                "CutoverProjector",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("pgbench")],
+            swiftSettings: strict
+        ),
         // Thin CLI.
         .executableTarget(
             name: "cutover",
             dependencies: [
                 "CutoverCore",
                 "CutoverPostgres",
+                "CutoverProjector",
+                "CutoverBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -72,6 +102,7 @@ let package = Package(
             dependencies: [
                 "CutoverCore",
                 "CutoverPostgres",
+                "CutoverProjector",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

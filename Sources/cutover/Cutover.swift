@@ -11,6 +11,7 @@ struct Cutover: AsyncParsableCommand {
             checksum drift) · 69 service unavailable (database, PostgreSQL binaries) · 70 internal error · \
             73 cannot create (data folder) · 75 temporary (lock held, port in use) · 78 bad configuration.
             """,
-        subcommands: [DemoCommand.self, DevCommand.self, MigrateCommand.self, SeedCommand.self, ConfigCommand.self]
+        subcommands: [DemoCommand.self, DevCommand.self, MigrateCommand.self, SeedCommand.self, ProjectCommand.self,
+                      ProjectorCommand.self, ProjectionsCommand.self, BenchCommand.self, ConfigCommand.self]
     )
 }

@@ -3,6 +3,8 @@ import CutoverCore
 import CutoverPostgres
 import Foundation
 import Logging
+import CutoverProjector
+import ServiceLifecycle
 
 /// `cutover demo`: the embedded default, end to end.
 struct DemoCommand: AsyncParsableCommand {
@@ -13,24 +15,25 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Option(help: "Customers to seed when the database holds none.") var customers: Int = 20_000
     @Flag(help: "Seed again even if data exists.") var reseed = false
+    @Flag(help: "Prepare everything and exit instead of running the projector.") var noRun = false
 
     func run() async throws {
         try await CLIErrors.run {
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
             var cluster = DevCluster(dataDirectory: config.dev.dataDirectory, requestedPort: config.dev.port, logger: logger)
-            print("1/3 local PostgreSQL")
+            print("1/4 local PostgreSQL")
             let state = try await cluster.up { print("    \($0)") }
             let target = config.database.isExplicit
                 ? try options.databaseTarget(config, logger: logger, applicationName: "cutover demo")
                 : DatabaseTarget(url: state.url, poolSize: config.database.poolSize, applicationName: "cutover demo")
             print("    ready at \(target.url)")
 
-            print("2/3 migrations")
+            print("2/4 migrations")
             let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
             try await Migrator(target: target, catalog: catalog, logger: logger).up { MigrateCommand.report($0) }
 
-            print("3/3 demo data")
+            print("3/4 demo data")
             let existing = try await Database.withConnection(target, logger: logger) { connection -> Int64 in
                 let rows = try await connection.query("SELECT count(*) FROM crm.customers", logger: logger)
                 var n: Int64 = 0
@@ -42,15 +45,24 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 print("    \(existing) customers already there (use --reseed to replace them)")
             }
+            let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
             print("""
 
                 Cutover demo is ready.
                   database     \(target.url)
-                  try          cutover dev psql -- -c "select territory_code, count(*) from crm.customers group by 1"
+                  read models  \(projections.map(\.view).joined(separator: ", "))
+                  try          cutover dev psql -- -c "select name, revenue, owner_name from read.customer_overview where territory_code = 'DE-BY' order by revenue desc limit 5"
+                               cutover dev psql -- -c "update crm.users set name = 'Maria Beispiel' where id = 1"   (watch read.customer_overview follow)
+                               cutover projector status
                                cutover migrate status
-                               cutover seed --customers 200000      (about a minute)
-                  stop         cutover dev down
+                               cutover seed --customers 200000      (about 30 s; the projector rebuilds)
+                  stop         Ctrl-C (projector), then cutover dev down
                 """)
+            if noRun { return }
+            print("4/4 projector (Ctrl-C to stop)")
+            let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
+            let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
         }
     }
 }

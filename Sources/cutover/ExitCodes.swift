@@ -40,7 +40,7 @@ enum CLIErrors {
     static func exitCode(_ code: CoreError.Code) -> Int32 {
         switch code {
         case .malformedMigrationName, .malformedMigrationHeader, .duplicateMigrationVersion, .checksumDrift,
-             .appliedMigrationMissing, .outOfOrderMigration, .unterminatedSQL:
+             .appliedMigrationMissing, .outOfOrderMigration, .unterminatedSQL, .invalidProjection:
             dataError
         case .invalidDatabaseURL, .invalidConfigValue, .unknownConfigKey, .malformedConfigFile:
             config

@@ -1,0 +1,151 @@
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Runs the benchmark scenarios on a cluster of its own: every figure next to its anchor,
+/// measured in the same run on the same data.
+public struct BenchRunner: Sendable {
+    public struct Options: Sendable {
+        public var customers: Int = 200_000
+        public var scenarios: [String] = ["capture", "lag", "projector"]
+        public var outDirectory: String = "bench-out"
+        /// Seconds per capture phase (four phases alternate without/with capture).
+        public var capturePhaseSeconds: Int = 15
+        public var lagRates: [Int] = [200, 1000, 3000]
+        public var lagSeconds: Int = 60
+        public var projectorKeys: Int = 20_000
+        public var cutoverBinary: String
+        public var projectionsDirectory: String
+        public var migrationsDirectory: String
+
+        public init(cutoverBinary: String, projectionsDirectory: String, migrationsDirectory: String) {
+            self.cutoverBinary = cutoverBinary
+            self.projectionsDirectory = projectionsDirectory
+            self.migrationsDirectory = migrationsDirectory
+        }
+    }
+
+    public let options: Options
+    public let logger: Logger
+    let progress: @Sendable (String) -> Void
+
+    public init(options: Options, logger: Logger, progress: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() async throws -> BenchReport {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
+        let dataDirectory = (options.outDirectory as NSString).appendingPathComponent("pg")
+        var cluster = DevCluster(dataDirectory: dataDirectory, logger: logger)
+        progress("cluster: \(cluster.dataDirectory)")
+        let state = try await cluster.up()
+        let admin = DatabaseTarget(url: state.url.with(database: "postgres"))
+        let db = admin.with(database: "bench")
+        try await Database.withConnection(admin, logger: logger) { c in
+            try await DatabaseAdmin.dropDatabase("bench", on: c, logger: logger)
+            try await DatabaseAdmin.createDatabaseIfMissing("bench", on: c, logger: logger)
+        }
+        progress("migrating and seeding \(options.customers) customers")
+        try await Migrator(target: db, catalog: try MigrationSource.load(directory: options.migrationsDirectory), logger: logger).up()
+        try await Database.withConnection(db, logger: logger) { c in
+            try await Seeder(options: try SeedOptions(customers: options.customers), logger: logger).run(on: c)
+        }
+        let projections = try ProjectionLoader.load(directory: options.projectionsDirectory)
+        // Build the projections once (the projector installs them).
+        try await Database.withConnection(db, logger: logger) { c in
+            for p in projections {
+                var store = ProjectionStore(projection: p, logger: logger)
+                try await store.installIfNeeded(on: c)
+            }
+        }
+        let version = try await Database.withConnection(db, logger: logger) { c in
+            var v = ""
+            for try await s in try await c.query("SELECT version()", logger: logger).decode(String.self) { v = s }
+            return v
+        }
+        let binaries = PostgresBinaries(directory: state.binDirectory, majorVersion: state.majorVersion)
+        let context = BenchContext(db: db, projections: projections, pgbench: binaries.directory + "/pgbench", logger: logger, progress: progress,
+                                   options: options)
+        var figures: [BenchFigure] = []
+        var series: [String: [Double]] = [:]
+        for scenario in options.scenarios {
+            switch scenario {
+            case "capture": figures += try await CaptureScenario(context: context).run()
+            case "lag":
+                let (f, s) = try await LagScenario(context: context).run()
+                figures += f
+                series.merge(s) { $1 }
+            case "projector": figures += try await ProjectorThroughputScenario(context: context).run()
+            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector")
+            }
+        }
+        try cluster.down()
+        let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: Date()), machine: MachineInfo.describe(),
+                                 postgres: String(version.prefix(40)), customers: options.customers, figures: figures, series: series)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: (options.outDirectory as NSString).appendingPathComponent("bench.json")))
+        return report
+    }
+}
+
+/// What every scenario needs.
+struct BenchContext: Sendable {
+    let db: DatabaseTarget
+    let projections: [ProjectionDefinition]
+    let pgbench: String
+    let logger: Logger
+    let progress: @Sendable (String) -> Void
+    let options: BenchRunner.Options
+
+    func exec(_ statements: String...) async throws {
+        try await Database.withConnection(db, logger: logger) { c in
+            for s in statements { try await c.query(PostgresQuery(unsafeSQL: s), logger: logger) }
+        }
+    }
+
+    func scalar(_ sql: String) async throws -> Double {
+        try await Database.withConnection(db, logger: logger) { c in
+            var v = 0.0
+            for try await x in try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Double?.self) { v = x ?? 0 }
+            return v
+        }
+    }
+
+    /// Runs pgbench with one of the bundled scripts; returns the tps it reports.
+    func pgbench(script: String, clients: Int, seconds: Int, rate: Int? = nil) async throws -> Double {
+        guard let path = Bundle.module.path(forResource: script, ofType: "sql", inDirectory: "pgbench")
+            ?? Bundle.module.path(forResource: script, ofType: "sql") else {
+            throw CoreError(.invalidArgument, "missing pgbench script \(script)")
+        }
+        let customers = Int(try await scalar("SELECT max(id)::float8 FROM crm.customers"))
+        let contacts = Int(try await scalar("SELECT max(id)::float8 FROM crm.contacts"))
+        let users = Int(try await scalar("SELECT max(id)::float8 FROM crm.users"))
+        var args = ["-n", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-T", "\(seconds)", "-f", path,
+                    "-D", "customers=\(customers)", "-D", "contacts=\(contacts)", "-D", "users=\(users)"]
+        if let rate { args += ["-R", "\(rate)"] }
+        args.append(db.url.urlWithPassword)
+        let result = try ProcessRunner(runAsUser: nil).run(pgbench, args)
+        guard result.succeeded, let line = result.output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "") else {
+            throw DatabaseError(.serverError, "pgbench failed: \(result.output.suffix(800))")
+        }
+        return tps
+    }
+
+    /// Enables or disables the capture triggers on every source table.
+    func setCapture(_ enabled: Bool) async throws {
+        let tables = Set(projections.flatMap { $0.sources.map(\.table) }).sorted()
+        for t in tables {
+            for trigger in ["cutover_capture", "cutover_capture_update", "cutover_wakeup"] {
+                try await exec("ALTER TABLE \(t) \(enabled ? "ENABLE" : "DISABLE") TRIGGER \(trigger)")
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import CutoverBench
+import CutoverCore
+import Foundation
+
+/// `cutover bench`: performance figures against their anchors, measured in one run.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Cutover against its anchors on a cluster of its own (not part of CI's pass/fail).",
+        discussion: "Writes bench.json to --out and prints one table: figure · Cutover · anchor · ratio."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Customers to seed.") var customers: Int = 200_000
+    @Option(help: "Comma-separated scenarios: capture, lag, projector.") var scenarios: String = "capture,lag,projector"
+    @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
+    @Flag(help: "A few minutes: 20k customers, short phases, one lag rate.") var quick = false
+
+    func run() async throws {
+        try await CLIErrors.run {
+            let config = try await options.loadConfig()
+            let logger = options.makeLogger(config, label: "cutover.bench")
+            var o = BenchRunner.Options(cutoverBinary: CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0]
+                                            : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0],
+                                        projectionsDirectory: absolute(config.projectionsDirectory),
+                                        migrationsDirectory: absolute(config.migrationsDirectory))
+            o.customers = quick ? 20_000 : customers
+            o.scenarios = scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            o.outDirectory = absolute(out)
+            if quick {
+                o.capturePhaseSeconds = 5
+                o.lagRates = [1000]
+                o.lagSeconds = 15
+                o.projectorKeys = 5_000
+            }
+            let report = try await BenchRunner(options: o, logger: logger, progress: { print("… \($0)") }).run()
+            print("")
+            print(report.table())
+            print("\nJSON: \(o.outDirectory)/bench.json")
+        }
+    }
+
+    func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `cutover project`: run the projector until SIGINT/SIGTERM.
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project",
+        abstract: "Run the projector: keep the read models current from the change log (Ctrl-C stops after the current batch)."
+    )
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Only these projections (comma-separated); default all.") var only: String?
+
+    func run() async throws {
+        try await CLIErrors.run {
+            let config = try await options.loadConfig()
+            let logger = options.makeLogger(config, label: "cutover.projector")
+            let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover projector")
+            let projections = try ProjectorCommandSupport.projections(config, only: only)
+            try await ProjectorCommandSupport.checkReachable(target, logger: logger)
+            let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
+            print("projecting \(projections.map(\.name).joined(separator: ", ")) from \(target.url); Ctrl-C to stop")
+            let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
+
+/// `cutover projector status | retry | dead-letters`.
+struct ProjectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "projector",
+        abstract: "Inspect and repair projections.",
+        subcommands: [Status.self, Retry.self]
+    )
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per projection: checkpoint, pending changes, lag, dead letters.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            try await CLIErrors.run {
+                let config = try await options.loadConfig()
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger)
+                let projections = try ProjectorCommandSupport.projections(config, only: nil)
+                let admin = ProjectorAdmin(target: target, logger: logger)
+                let rows = try await admin.status(projections)
+                let letters = try await admin.deadLetters()
+                switch format {
+                case .json:
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(["projections": rows]), as: UTF8.self))
+                case .table:
+                    print(["PROJECTION", "VERSION", "PENDING", "LAG", "DEAD", "PROCESSED", "LAST BATCH"].padded([20, 8, 9, 10, 6, 11]))
+                    for r in rows {
+                        print([r.projection, r.installed ? "v\(r.version ?? 0)" : "absent", "\(r.pendingChanges)",
+                               String(format: "%.3f s", r.lagSeconds), "\(r.deadLetters)", "\(r.processedChanges)", r.lastBatchAt ?? "-"]
+                            .padded([20, 8, 9, 10, 6, 11]))
+                    }
+                    for l in letters.prefix(20) {
+                        print("dead letter: \(l.projection) key \(l.key) (\(l.attempts) attempt(s)): \(l.error)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute dead-lettered keys (all, or --key …).")
+        @OptionGroup var options: GlobalOptions
+        @Option(name: .customLong("key"), help: "Only this key (repeatable).") var keys: [String] = []
+
+        func run() async throws {
+            try await CLIErrors.run {
+                let config = try await options.loadConfig()
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger)
+                let projections = try ProjectorCommandSupport.projections(config, only: nil)
+                let (fixed, failing) = try await ProjectorAdmin(target: target, logger: logger).retry(projections, keys: keys.isEmpty ? nil : keys)
+                print("recomputed \(fixed) dead-lettered key(s); \(failing) still failing")
+                if failing > 0 { throw ExitCode(CLIErrors.checkFailed) }
+            }
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+enum ProjectorCommandSupport {
+    static func projections(_ config: CutoverConfig, only: String?) throws -> [ProjectionDefinition] {
+        let all = try ProjectionLoader.load(directory: config.projectionsDirectory)
+        guard let only else { return all }
+        let wanted = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in wanted where !all.contains(where: { $0.name == name }) {
+            throw CoreError(.invalidArgument, "unknown projection \(name); known: \(all.map(\.name).joined(separator: ", "))")
+        }
+        return all.filter { wanted.contains($0.name) }
+    }
+
+    static func checkReachable(_ target: DatabaseTarget, logger: Logger) async throws {
+        let connection = try await Database.connect(target, logger: logger)
+        try? await connection.close()
+    }
+}
