@@ -19,7 +19,7 @@ actor TestCluster {
 
     static let logger: Logger = {
         var logger = Logger(label: "cutover.tests")
-        logger.logLevel = .warning
+        logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["CUTOVER_TEST_LOG"] ?? "warning") ?? .warning
         return logger
     }()
 

@@ -1,0 +1,102 @@
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// Kills, restarts and doubles the projector, and restarts PostgreSQL under it.
+@Suite("Projector resilience", .serialized)
+struct ProjectorResilienceTests {
+    let logger = TestCluster.logger
+
+    func startProjector(_ db: DatabaseTarget, log: String) throws -> Subprocess {
+        try Subprocess(CLITests.binary, [
+            "project", "--database-url", db.url.urlWithPassword, "--log-level", "info",
+            "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections",
+            "--set", "projector.maxLatencyMilliseconds=10", "--set", "projector.fallbackPollMilliseconds=300",
+        ], logPath: log)
+    }
+
+    /// A burst of mixed writes across the write tables.
+    func workload(_ db: DatabaseTarget, rounds: Int, tag: String) async throws {
+        for i in 0..<rounds {
+            try await SQL.exec(db,
+                "UPDATE crm.customers SET name = name || '.\(tag)\(i % 10)' WHERE id = (SELECT id FROM crm.customers ORDER BY md5(id::text || '\(tag)\(i)') LIMIT 1)",
+                "INSERT INTO crm.orders (customer_id, ordered_at, net_amount, item_count) SELECT id, '2026-10-\(10 + i % 15)', \(i) + 0.5, 1 FROM crm.customers ORDER BY md5(id::text || 'o\(tag)\(i)') LIMIT 1",
+                "UPDATE crm.contacts SET phone = '+49 89 \(i)' WHERE id = (SELECT id FROM crm.contacts ORDER BY md5(id::text || 'k\(tag)\(i)') LIMIT 1)")
+        }
+    }
+
+    func leaseCount(_ db: DatabaseTarget) async throws -> Int {
+        Int(try await SQL.scalar(db, "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND classid = \(0x6375) AND granted") ?? "0") ?? 0
+    }
+
+    @Test("SIGKILL of the projector mid-run, then a restart: zero drift")
+    func killAndRestart() async throws {
+        let db = try await TestCluster.shared.seededDatabase()
+        let log = NSTemporaryDirectory() + "cutover-kill-\(UUID().uuidString).log"
+        let first = try startProjector(db, log: log)
+        try await ProjectorHarness.waitUntilCaughtUp(db)
+        async let writes: Void = workload(db, rounds: 120, tag: "k")
+        try await Task.sleep(for: .milliseconds(300))
+        first.kill(SIGKILL)
+        try await writes
+        let second = try startProjector(db, log: log)
+        try await ProjectorHarness.waitUntilCaughtUp(db)
+        #expect(try await ProjectorHarness.drift(db).isEmpty)
+        second.kill(SIGTERM)
+        #expect(second.output.contains("projector stopped"))
+    }
+
+    @Test("two projectors never both hold a projection; the survivor takes over within seconds")
+    func twoProjectorsTakeOver() async throws {
+        let db = try await TestCluster.shared.seededDatabase()
+        let projections = try ProjectorHarness.projections
+        let log = NSTemporaryDirectory() + "cutover-two-\(UUID().uuidString).log"
+        let a = try startProjector(db, log: log)
+        try await ProjectorHarness.waitUntilCaughtUp(db)
+        let b = try startProjector(db, log: log + ".b")
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await leaseCount(db) == projections.count)  // not 2 x
+        try await workload(db, rounds: 20, tag: "a")
+        try await ProjectorHarness.waitUntilCaughtUp(db)
+        a.kill(SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var held = 0
+        while ContinuousClock.now < deadline {
+            held = try await leaseCount(db)
+            if held == projections.count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(held == projections.count)
+        try await workload(db, rounds: 20, tag: "b")
+        try await ProjectorHarness.waitUntilCaughtUp(db)
+        #expect(try await ProjectorHarness.drift(db).isEmpty)
+        b.kill(SIGTERM)
+    }
+
+    @Test("PostgreSQL restarts under a running projector: it reconnects, catches up, zero drift")
+    func postgresRestart() async throws {
+        let root = NSTemporaryDirectory() + "cutover-restart-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        var starter = DevCluster(dataDirectory: root + "/pg", fastAndUnsafe: true, logger: logger)
+        let state = try await starter.up()
+        let cluster = starter
+        defer { cluster.destroy() }
+        let db = DatabaseTarget(url: state.url)
+        try await TestCluster.migrate(db)
+        try await TestCluster.seed(db, customers: 400, seed: 3)
+        try await ProjectorHarness.withProjector(db) {
+            try await ProjectorHarness.waitUntilCaughtUp(db)
+            try await workload(db, rounds: 10, tag: "r")
+            try cluster.down()
+            var again = cluster
+            _ = try await again.up()
+            try await workload(db, rounds: 30, tag: "s")
+            try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(30))
+            #expect(try await ProjectorHarness.drift(db).isEmpty)
+        }
+    }
+}

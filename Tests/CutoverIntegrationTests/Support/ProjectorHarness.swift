@@ -1,0 +1,69 @@
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// Runs the projector in-process for a test and helps waiting for it.
+enum ProjectorHarness {
+    static var projections: [ProjectionDefinition] {
+        get throws { try ProjectionLoader.load(directory: TestCluster.repositoryRoot + "/projections") }
+    }
+
+    static let fastSettings = ProjectorSettings(batchSize: 200, pollAfterWakeup: .milliseconds(10), fallbackPoll: .milliseconds(300),
+                                                leaseRetry: .milliseconds(200), pruneInterval: .milliseconds(500))
+
+    /// Runs `body` while a projector service runs against `target`; shuts it down gracefully after.
+    static func withProjector<R: Sendable>(_ target: DatabaseTarget, projections: [ProjectionDefinition]? = nil,
+                                           settings: ProjectorSettings = fastSettings,
+                                           _ body: @Sendable () async throws -> R) async throws -> R {
+        let service = ProjectorService(projections: try projections ?? self.projections, target: target, settings: settings, logger: TestCluster.logger)
+        let group = ServiceGroup(configuration: .init(services: [service], logger: TestCluster.logger))
+        return try await withThrowingTaskGroup(of: R?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                while let value = try await tasks.next() { if value != nil { break } }
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Waits until every projection is installed and has no pending change; fails after `timeout`.
+    static func waitUntilCaughtUp(_ target: DatabaseTarget, projections: [ProjectionDefinition]? = nil,
+                                  timeout: Duration = .seconds(20)) async throws {
+        let projections = try projections ?? self.projections
+        let admin = ProjectorAdmin(target: target, logger: TestCluster.logger)
+        let deadline = ContinuousClock.now + timeout
+        var last: [ProjectorAdmin.Status] = []
+        while ContinuousClock.now < deadline {
+            last = (try? await admin.status(projections)) ?? []
+            if last.count == projections.count, last.allSatisfy({ $0.installed && $0.pendingChanges == 0 }) { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("projector did not catch up within \(timeout): \(last)")
+    }
+
+    /// Drift of every projection (empty when all are clean).
+    static func drift(_ target: DatabaseTarget, projections: [ProjectionDefinition]? = nil) async throws -> [ProjectionVerifier.Report] {
+        let projections = try projections ?? self.projections
+        return try await Database.withConnection(target, logger: TestCluster.logger) { c in
+            var dirty: [ProjectionVerifier.Report] = []
+            for p in projections {
+                let report = try await ProjectionVerifier(projection: p, logger: TestCluster.logger).verify(on: c)
+                if !report.isClean { dirty.append(report) }
+            }
+            return dirty
+        }
+    }
+}

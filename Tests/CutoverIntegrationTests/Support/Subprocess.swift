@@ -1,0 +1,45 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process for tests that must kill a projector hard (SIGKILL) and start another.
+final class Subprocess: @unchecked Sendable {
+    let pid: pid_t
+    let logPath: String
+    private var reaped = false
+
+    init(_ executable: String, _ arguments: [String], logPath: String) throws {
+        self.logPath = logPath
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = [executable] + arguments
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        // The child reads its configuration from flags only, not from the test run's CUTOVER_* variables.
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CUTOVER_") }.map { "\($0.key)=\($0.value)" }
+        var cEnv = environment.map { strdup($0) } + [nil]
+        defer { for p in cEnv { free(p) } }
+        let rc = posix_spawn(&pid, executable, &actions, nil, &cArgs, &cEnv)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+        self.pid = pid
+    }
+
+    /// Sends `signal` and waits for the process to exit.
+    func kill(_ signal: Int32 = SIGKILL) {
+        guard !reaped else { return }
+        Glibc.kill(pid, signal)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        reaped = true
+    }
+
+    var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit { kill() }
+}
