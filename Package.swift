@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CutoverCore", targets: ["CutoverCore"]),
         .library(name: "CutoverPostgres", targets: ["CutoverPostgres"]),
         .library(name: "CutoverProjector", targets: ["CutoverProjector"]),
+        .library(name: "CutoverServer", targets: ["CutoverServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -62,6 +63,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // HTTP: operational endpoints (/metrics, /health/*) now, the read API later.
+        .target(
+            name: "CutoverServer",
+            dependencies: [
+                "CutoverCore",
+                "CutoverPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         // `cutover bench`: scenarios measured against their anchors in one run.
         .target(
             name: "CutoverBench",
@@ -83,6 +98,7 @@ let package = Package(
                 "CutoverPostgres",
                 "CutoverProjector",
                 "CutoverBench",
+                "CutoverServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,6 +119,7 @@ let package = Package(
                 "CutoverCore",
                 "CutoverPostgres",
                 "CutoverProjector",
+                "CutoverServer",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -30,7 +30,7 @@ struct LagScenario {
             try await context.exec("ALTER DATABASE \(context.db.url.database) SET bench.rate = '\(rate)'", "TRUNCATE bench.lag_samples")
             let projector = try BenchProcess(context.options.cutoverBinary, [
                 "project", "--database-url", context.db.url.urlWithPassword, "--set", "projections.directory=\(context.options.projectionsDirectory)",
-                "--log-level", "warning",
+                "--log-level", "warning", "--set", "http.port=0",
             ], log: log)
             try await Task.sleep(for: .seconds(3))  // catch up on earlier scenarios, take leases
             context.progress("lag: \(rate) writes/s for \(context.options.lagSeconds) s")

@@ -44,12 +44,26 @@ public struct ProjectionStore: Sendable {
                 """)
             if exists { return false }
             try await exec(c, "DROP TABLE IF EXISTS \(projection.table) CASCADE")
-            for statement in try SQLStatementSplitter().split(projection.renderedTableSQL()) {
+            // The table first, its secondary indexes after the fill: building them once is faster
+            // than maintaining them row by row.
+            let statements = try SQLStatementSplitter().split(projection.renderedTableSQL())
+            let isIndex = { (sql: String) in sql.lowercased().hasPrefix("create index") || sql.lowercased().hasPrefix("create unique index") }
+            for statement in statements where !isIndex(statement.sql) {
                 try await exec(c, statement.sql)
             }
             try await refreshColumns(c)
+            try await checkShape(c)
             let snapshot = try await takeSnapshot(c)  // before the fill: later commits are applied by batches
-            try await fill(c)
+            do {
+                try await fill(c)
+            } catch let error as DatabaseError {
+                // Wrong column count or types, a typo in a column: the fill is the first run of recompute.sql.
+                throw CoreError(.invalidProjection, "projections/\(projection.name)/recompute.sql: \(error.message)",
+                                context: ["projection": projection.name])
+            }
+            for statement in statements where isIndex(statement.sql) {
+                try await exec(c, statement.sql)
+            }
             try await exec(c, "CREATE OR REPLACE VIEW \(projection.view) WITH (security_invoker = true) AS SELECT * FROM \(projection.table)")
             try await exec(c, """
                 INSERT INTO cutover.projection_checkpoint (projection, version, live_table, base_snapshot)
@@ -90,8 +104,18 @@ public struct ProjectionStore: Sendable {
         columns = names
     }
 
+    /// The table must hold the key and primary-key columns; otherwise stop with an error naming the file.
+    func checkShape(_ c: PostgresConnection) async throws {
+        let where_ = "projections/\(projection.name)"
+        for column in [projection.keyColumn] + projection.primaryKey where !columns.contains(column) {
+            throw CoreError(.invalidProjection, "\(where_)/table.sql: the table has no column \(column) (named as key or primary key in projection.yaml); columns: \(columns.joined(separator: ", "))",
+                            context: ["projection": projection.name])
+        }
+    }
+
     /// Replaces the table's rows with a full recompute (inside the caller's transaction).
     func fill(_ c: PostgresConnection) async throws {
+        try await exec(c, "SET LOCAL work_mem = '64MB'")
         let keys = try await allKeys(c)
         try await exec(c, "DELETE FROM \(projection.table)")
         var binds = PostgresBindings()

@@ -35,8 +35,9 @@ final class ProjectionWorker: Sendable {
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    /// Runs until `stop()`: connect, take the lease, work; on any connection failure back off and start over.
-    func run() async {
+    /// Runs until `stop()`: connect, take the lease, work; on any connection failure back off and
+    /// start over. A broken projection definition (``CoreError``) is not retried: it is thrown.
+    func run() async throws {
         var backoff = Duration.milliseconds(100)
         while !isStopping {
             do {
@@ -53,6 +54,10 @@ final class ProjectionWorker: Sendable {
                     throw error
                 }
                 backoff = .milliseconds(100)
+            } catch let error as CoreError {
+                metrics.leaseHeld.record(0)
+                logger.error("projection definition rejected by the database", metadata: ["error": "\(error.message)"])
+                throw error
             } catch {
                 metrics.leaseHeld.record(0)
                 if isStopping { break }

@@ -25,12 +25,23 @@ public struct ProjectorService: Service {
         let listener = ChangeListener(target: target, wakeAll: { for w in workers { w.signal() } }, logger: logger)
         let pruner = ChangeLogPruner(target: target, interval: settings.pruneInterval, logger: logger)
         logger.info("projector starting", metadata: ["projections": "\(projections.map(\.name).joined(separator: ","))"])
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { background in
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { background in
                 background.addTask { await listener.run() }
                 background.addTask { await pruner.run() }
-                await withTaskGroup(of: Void.self) { group in
-                    for worker in workers { group.addTask { await worker.run() } }
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for worker in workers { group.addTask { try await worker.run() } }
+                        do {
+                            try await group.waitForAll()
+                        } catch {
+                            for worker in workers { worker.stop() }
+                            throw error
+                        }
+                    }
+                } catch {
+                    background.cancelAll()
+                    throw error
                 }
                 background.cancelAll()
             }

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import CutoverProjector
 import ServiceLifecycle
+import CutoverServer
 
 /// `cutover demo`: the embedded default, end to end.
 struct DemoCommand: AsyncParsableCommand {
@@ -61,7 +62,11 @@ struct DemoCommand: AsyncParsableCommand {
             if noRun { return }
             print("4/4 projector (Ctrl-C to stop)")
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let registry = OperationsServer.bootstrapMetrics()
+            let http = OperationsServer.application(host: config.http.host, port: config.http.port, registry: registry,
+                                                    readiness: ProjectorCommandSupport.readiness(target, projections, logger: logger), logger: logger)
+            print("    metrics and health: http://\(config.http.host):\(config.http.port)/metrics  /health/ready")
+            let group = ServiceGroup(configuration: .init(services: [service, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }

@@ -5,6 +5,7 @@ import CutoverProjector
 import Foundation
 import Logging
 import ServiceLifecycle
+import CutoverServer
 
 /// `cutover project`: run the projector until SIGINT/SIGTERM.
 struct ProjectCommand: AsyncParsableCommand {
@@ -23,8 +24,11 @@ struct ProjectCommand: AsyncParsableCommand {
             let projections = try ProjectorCommandSupport.projections(config, only: only)
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
-            print("projecting \(projections.map(\.name).joined(separator: ", ")) from \(target.url); Ctrl-C to stop")
-            let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let registry = OperationsServer.bootstrapMetrics()
+            let http = OperationsServer.application(host: config.http.host, port: config.http.port, registry: registry,
+                                                    readiness: ProjectorCommandSupport.readiness(target, projections, logger: logger), logger: logger)
+            print("projecting \(projections.map(\.name).joined(separator: ", ")) from \(target.url); metrics and health on http://\(config.http.host):\(config.http.port) (/metrics, /health/ready); Ctrl-C to stop")
+            let group = ServiceGroup(configuration: .init(services: [service, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }
@@ -104,6 +108,22 @@ enum ProjectorCommandSupport {
             throw CoreError(.invalidArgument, "unknown projection \(name); known: \(all.map(\.name).joined(separator: ", "))")
         }
         return all.filter { wanted.contains($0.name) }
+    }
+
+    /// Ready when the database answers and no projection has changes pending for longer than `maxLagSeconds`.
+    static func readiness(_ target: DatabaseTarget, _ projections: [ProjectionDefinition], maxLagSeconds: Double = 5,
+                          logger: Logger) -> OperationsServer.ReadinessProbe {
+        { @Sendable in
+            do {
+                let rows = try await ProjectorAdmin(target: target, logger: logger).status(projections)
+                if let behind = rows.first(where: { !$0.installed || $0.lagSeconds > maxLagSeconds }) {
+                    return (false, behind.installed ? "\(behind.projection) lags \(String(format: "%.1f", behind.lagSeconds)) s" : "\(behind.projection) is not built yet")
+                }
+                return (true, "database answers; projections within \(Int(maxLagSeconds)) s")
+            } catch {
+                return (false, "database unavailable")
+            }
+        }
     }
 
     static func checkReachable(_ target: DatabaseTarget, logger: Logger) async throws {

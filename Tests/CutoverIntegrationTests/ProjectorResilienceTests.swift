@@ -15,7 +15,7 @@ struct ProjectorResilienceTests {
         try Subprocess(CLITests.binary, [
             "project", "--database-url", db.url.urlWithPassword, "--log-level", "info",
             "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections",
-            "--set", "projector.maxLatencyMilliseconds=10", "--set", "projector.fallbackPollMilliseconds=300",
+            "--set", "projector.maxLatencyMilliseconds=10", "--set", "http.port=0", "--set", "projector.fallbackPollMilliseconds=300",
         ], logPath: log)
     }
 

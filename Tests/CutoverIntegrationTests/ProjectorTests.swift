@@ -176,3 +176,25 @@ struct ProjectorTests {
         Issue.record("\(sql) gave \(last ?? "nil"), expected \(expected)")
     }
 }
+
+@Suite("Projector refuses broken projections")
+struct ProjectorRefusalTests {
+    @Test("a recompute that does not fit its table stops the projector with an error naming recompute.sql")
+    func wrongShape() async throws {
+        let db = try await TestCluster.shared.seededDatabase()
+        let folder = NSTemporaryDirectory() + "cutover-shape-\(UUID().uuidString)/bad_shape"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "name: bad_shape\nversion: 1\nkey: {column: customer_id, type: bigint, all: SELECT id FROM crm.customers}\nsources:\n  - {table: crm.customers, column: id}\n"
+            .write(toFile: folder + "/projection.yaml", atomically: true, encoding: .utf8)
+        try "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY, name text)".write(toFile: folder + "/table.sql", atomically: true, encoding: .utf8)
+        try "SELECT c.id, c.name, c.city FROM crm.customers c WHERE c.id = ANY($1)".write(toFile: folder + "/recompute.sql", atomically: true, encoding: .utf8)
+        let bad = try ProjectionLoader.loadOne(folder: folder)
+        let service = ProjectorService(projections: [bad], target: db, settings: ProjectorHarness.fastSettings, logger: TestCluster.logger)
+        await #expect {
+            try await service.run()
+        } throws: { error in
+            guard let e = error as? CoreError else { return false }
+            return e.code == .invalidProjection && e.message.contains("projections/bad_shape/recompute.sql")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+
+/// The operational HTTP endpoints every long-running Cutover process serves: `/metrics`
+/// (Prometheus text format), `/health/live` and `/health/ready`. The read API (a later issue)
+/// adds its routes to the same router.
+public enum OperationsServer {
+    /// Bootstraps swift-metrics with a Prometheus registry. `MetricsSystem.bootstrap` may run once
+    /// per process, so callers do this once at start-up and pass the registry on.
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    /// Readiness: the database answers, and every projection's pending changes are younger than
+    /// `maxLagSeconds` (checked by the caller-supplied probe).
+    public typealias ReadinessProbe = @Sendable () async -> (ready: Bool, detail: String)
+
+    /// Adds the operational routes to `router`.
+    public static func addRoutes<Context: RequestContext>(to router: Router<Context>, registry: PrometheusCollectorRegistry,
+                                                          readiness: @escaping ReadinessProbe) {
+        router.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/health/live") { _, _ -> Response in
+            textResponse(.ok, "live\n")
+        }
+        router.get("/health/ready") { _, _ -> Response in
+            let (ready, detail) = await readiness()
+            return textResponse(ready ? .ok : .serviceUnavailable, (ready ? "ready: " : "not ready: ") + detail + "\n")
+        }
+    }
+
+    /// An application serving only the operational routes (used by `cutover project`).
+    public static func application(host: String, port: Int, registry: PrometheusCollectorRegistry,
+                                   readiness: @escaping ReadinessProbe, logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        addRoutes(to: router, registry: registry, readiness: readiness)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "cutover"), logger: logger)
+    }
+
+    static func textResponse(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

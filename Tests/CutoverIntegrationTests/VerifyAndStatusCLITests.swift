@@ -1,0 +1,35 @@
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import Foundation
+import Testing
+
+@Suite("verify and projector status through the CLI")
+struct VerifyAndStatusCLITests {
+    @Test("verify is clean after a build, reports tampered rows with their keys and exits 1")
+    func verifyFindsDrift() async throws {
+        let db = try await TestCluster.shared.seededDatabase()
+        try await Database.withConnection(db, logger: TestCluster.logger) { c in
+            for p in try ProjectorHarness.projections {
+                var store = ProjectionStore(projection: p, logger: TestCluster.logger)
+                try await store.installIfNeeded(on: c)
+            }
+        }
+        let cli = CLITests()
+        let args = ["--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections"]
+        let clean = try cli.cutover(["verify"] + args)
+        #expect(clean.status == 0 && clean.stdout.contains("clean"))
+        let id = try #require(try await SQL.scalar(db, "SELECT min(customer_id)::text FROM projection.customer_overview_v1"))
+        try await SQL.exec(db, "UPDATE projection.customer_overview_v1 SET name = 'tampered' WHERE customer_id = \(id)",
+                           "DELETE FROM projection.sample_followups_v1 WHERE sample_id = (SELECT min(sample_id) FROM projection.sample_followups_v1)")
+        let drift = try cli.cutover(["verify", "customer_overview", "sample_followups"] + args)
+        #expect(drift.status == 1)
+        #expect(drift.stdout.contains("DRIFT") && drift.stdout.contains("differing keys: \(id)") && drift.stdout.contains("missing keys:"))
+        let json = try cli.cutover(["verify", "--format", "json"] + args)
+        #expect(json.status == 1 && json.stdout.contains("\"differing\" : 1"))
+        let unknown = try cli.cutover(["verify", "nope"] + args)
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown projection nope"))
+        let status = try cli.cutover(["projector", "status", "--format", "json"] + args)
+        #expect(status.status == 0 && status.stdout.contains("\"projection\" : \"customer_overview\"") && status.stdout.contains("\"installed\" : true"))
+    }
+}
