@@ -54,30 +54,20 @@ CREATE OR REPLACE FUNCTION cutover.request_rebuild_all() RETURNS void LANGUAGE s
     UPDATE cutover.projection_checkpoint SET needs_rebuild = true
 $$;
 
--- Arms one wake-up per transaction: only the first captured row queues the deferred trigger.
-CREATE OR REPLACE FUNCTION cutover.arm_wakeup() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('cutover.capture', true) = 'off' OR current_setting('cutover.wakeup_armed', true) = 'on' THEN
-        RETURN false;
-    END IF;
-    PERFORM set_config('cutover.wakeup_armed', 'on', true);
-    RETURN true;
-END
-$$;
-
--- Runs at commit (deferred): NOTIFY at most once per backend per 20 ms. NOTIFY takes a
--- database-wide lock at commit, so it must stay rare; the projector polls briefly after every wake-up,
+-- The wake-up: called by the capture triggers once per transaction (the first captured row), it
+-- queues an empty NOTIFY (delivered at commit) at most once per backend per 20 ms. NOTIFY takes
+-- a database-wide lock at commit, so it must stay rare; the projector polls briefly after every wake-up,
 -- so a commit whose notify was suppressed is still picked up within milliseconds.
-CREATE OR REPLACE FUNCTION cutover.wakeup() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION cutover.wakeup() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     last_ms text := current_setting('cutover.last_wakeup_ms', true);
     now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
 BEGIN
+    PERFORM set_config('cutover.wakeup_armed', 'on', true);
     IF last_ms IS NULL OR last_ms = '' OR now_ms - last_ms::double precision >= 20 THEN
         PERFORM pg_notify('cutover_changes', '');
         PERFORM set_config('cutover.last_wakeup_ms', now_ms::text, false);
     END IF;
-    RETURN NULL;
 END
 $$;
 
@@ -96,6 +86,9 @@ CREATE OR REPLACE FUNCTION cutover.capture_crm_activities() RETURNS trigger LANG
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.activities', 'I', jsonb_build_object('customer_id', NEW.customer_id));
@@ -116,15 +109,15 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.activities
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.activities;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.activities
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.activities;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.activities
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
 -- crm.contacts: captures customer_id, id
 CREATE OR REPLACE FUNCTION cutover.capture_crm_contacts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.contacts', 'I', jsonb_build_object('customer_id', NEW.customer_id, 'id', NEW.id));
@@ -145,15 +138,15 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.contacts
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.contacts;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.contacts
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.contacts;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.contacts
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
 -- crm.customers: captures id, territory_code
 CREATE OR REPLACE FUNCTION cutover.capture_crm_customers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.customers', 'I', jsonb_build_object('id', NEW.id, 'territory_code', NEW.territory_code));
@@ -174,15 +167,15 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.customers
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.customers;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.customers
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.customers;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.customers
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
 -- crm.lead_protections: captures customer_id
 CREATE OR REPLACE FUNCTION cutover.capture_crm_lead_protections() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.lead_protections', 'I', jsonb_build_object('customer_id', NEW.customer_id));
@@ -203,15 +196,15 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.lead_protections
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.lead_protections;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.lead_protections
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.lead_protections;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.lead_protections
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
 -- crm.orders: captures customer_id
 CREATE OR REPLACE FUNCTION cutover.capture_crm_orders() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.orders', 'I', jsonb_build_object('customer_id', NEW.customer_id));
@@ -232,15 +225,15 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.orders
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.orders;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.orders
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.orders;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.orders
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
 -- crm.samples: captures customer_id, id
 CREATE OR REPLACE FUNCTION cutover.capture_crm_samples() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.samples', 'I', jsonb_build_object('customer_id', NEW.customer_id, 'id', NEW.id));
@@ -261,15 +254,15 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.samples
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.samples;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.samples
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.samples;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.samples
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
 -- crm.users: captures id
 CREATE OR REPLACE FUNCTION cutover.capture_crm_users() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('cutover.capture', true) = 'off' THEN
         RETURN NULL;
+    END IF;
+    IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM cutover.wakeup();
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('crm.users', 'I', jsonb_build_object('id', NEW.id));
@@ -290,6 +283,3 @@ CREATE TRIGGER cutover_capture_update AFTER UPDATE ON crm.users
 DROP TRIGGER IF EXISTS cutover_capture_truncate ON crm.users;
 CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON crm.users
     FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-DROP TRIGGER IF EXISTS cutover_wakeup ON crm.users;
-CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON crm.users
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();

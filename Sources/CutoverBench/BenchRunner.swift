@@ -143,7 +143,7 @@ struct BenchContext: Sendable {
     func setCapture(_ enabled: Bool) async throws {
         let tables = Set(projections.flatMap { $0.sources.map(\.table) }).sorted()
         for t in tables {
-            for trigger in ["cutover_capture", "cutover_capture_update", "cutover_wakeup"] {
+            for trigger in ["cutover_capture", "cutover_capture_update"] {
                 try await exec("ALTER TABLE \(t) \(enabled ? "ENABLE" : "DISABLE") TRIGGER \(trigger)")
             }
         }

@@ -33,7 +33,8 @@ final class ProjectionWorker: Sendable {
         wakeup.signal()
     }
 
-    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    /// Stopping was asked for, or the surrounding task was cancelled (then there is no graceful path).
+    var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
     /// Runs until `stop()`: connect, take the lease, work; on any connection failure back off and
     /// start over. A broken projection definition (``CoreError``) is not retried: it is thrown.

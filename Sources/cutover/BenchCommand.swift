@@ -15,6 +15,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated scenarios: capture, lag, projector.") var scenarios: String = "capture,lag,projector"
     @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
     @Flag(help: "A few minutes: 20k customers, short phases, one lag rate.") var quick = false
+    @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
+    @Option(help: "Seconds per capture phase (four phases alternate without/with capture).") var phaseSeconds: Int = 15
 
     func run() async throws {
         try await CLIErrors.run {
@@ -27,16 +29,18 @@ struct BenchCommand: AsyncParsableCommand {
             o.customers = quick ? 20_000 : customers
             o.scenarios = scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             o.outDirectory = absolute(out)
+            o.lagSeconds = lagSeconds
+            o.capturePhaseSeconds = phaseSeconds
             if quick {
                 o.capturePhaseSeconds = 5
                 o.lagRates = [1000]
                 o.lagSeconds = 15
                 o.projectorKeys = 5_000
             }
-            let report = try await BenchRunner(options: o, logger: logger, progress: { print("… \($0)") }).run()
-            print("")
-            print(report.table())
-            print("\nJSON: \(o.outDirectory)/bench.json")
+            // Unbuffered: progress must show as it happens, also when stdout is a file.
+            let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+            let report = try await BenchRunner(options: o, logger: logger, progress: { say("… \($0)") }).run()
+            say("\n" + report.table() + "\n\nJSON: \(o.outDirectory)/bench.json")
         }
     }
 

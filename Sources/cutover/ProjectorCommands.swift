@@ -39,7 +39,7 @@ struct ProjectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projector",
         abstract: "Inspect and repair projections.",
-        subcommands: [Status.self, Retry.self]
+        subcommands: [Status.self, Retry.self, Recompute.self]
     )
 
     struct Status: AsyncParsableCommand {
@@ -90,6 +90,31 @@ struct ProjectorCommand: AsyncParsableCommand {
                 let (fixed, failing) = try await ProjectorAdmin(target: target, logger: logger).retry(projections, keys: keys.isEmpty ? nil : keys)
                 print("recomputed \(fixed) dead-lettered key(s); \(failing) still failing")
                 if failing > 0 { throw ExitCode(CLIErrors.checkFailed) }
+            }
+        }
+    }
+}
+
+extension ProjectorCommand {
+    struct Recompute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute keys of one projection now (repair drift that verify found).")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The projection.") var projection: String
+        @Option(name: .customLong("key"), help: "A key to recompute (repeatable).") var keys: [String] = []
+
+        func run() async throws {
+            try await CLIErrors.run {
+                guard !keys.isEmpty else { throw CoreError(.invalidArgument, "give at least one --key") }
+                let config = try await options.loadConfig()
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger)
+                guard let p = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
+                try await Database.withConnection(target, logger: logger) { c in
+                    var store = ProjectionStore(projection: p, logger: logger)
+                    try await store.prepare(on: c)
+                    try await store.recomputeInTransaction(on: c, keys: keys)
+                }
+                print("recomputed \(keys.count) key(s) of \(projection)")
             }
         }
     }

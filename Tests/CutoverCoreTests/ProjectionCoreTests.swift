@@ -54,8 +54,9 @@ struct ProjectionCoreTests {
         #expect(sql.hasPrefix("-- phase: expand"))
         for table in ["crm.customers", "crm.contacts", "crm.users"] {
             #expect(sql.contains("CREATE TRIGGER cutover_capture AFTER INSERT OR DELETE ON \(table)"))
-            #expect(sql.contains("CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON \(table)"))
+            #expect(sql.contains("CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON \(table)"))
         }
+        #expect(sql.contains("PERFORM cutover.wakeup();") && sql.contains("pg_notify('cutover_changes', '')"))
         #expect(CaptureMigration.capturedColumns([Self.overview]).first { $0.table == "crm.users" }?.columns == ["id"])
         // It is a valid migration file.
         let file = try MigrationFile(filename: "V002__projection_capture.sql", content: sql)

@@ -69,7 +69,7 @@ public enum ConfigSchema {
         .init("http.port", .int, .int(8080), "read API port (0 = any free port)"),
         .init("projector.batchSize", .int, .int(500), "change-log rows per projector batch"),
         .init("projector.maxLatencyMilliseconds", .int, .int(20), "longest a change waits to be batched"),
-        .init("projector.fallbackPollMilliseconds", .int, .int(1000), "poll interval when no notification arrives"),
+        .init("projector.fallbackPollMilliseconds", .int, .int(250), "poll interval when no notification arrives"),
         .init("dev.dataDirectory", .string, .string(".cutover/pg"), "data folder of the embedded dev cluster"),
         .init("dev.port", .int, .int(0), "port of the embedded dev cluster (0 = a free port)"),
         .init("migrations.directory", .string, .string("migrations"), "folder of migration files"),

@@ -78,30 +78,20 @@ public enum CaptureMigration {
                 UPDATE cutover.projection_checkpoint SET needs_rebuild = true
             $$;
 
-            -- Arms one wake-up per transaction: only the first captured row queues the deferred trigger.
-            CREATE OR REPLACE FUNCTION cutover.arm_wakeup() RETURNS boolean LANGUAGE plpgsql AS $$
-            BEGIN
-                IF current_setting('cutover.capture', true) = 'off' OR current_setting('cutover.wakeup_armed', true) = 'on' THEN
-                    RETURN false;
-                END IF;
-                PERFORM set_config('cutover.wakeup_armed', 'on', true);
-                RETURN true;
-            END
-            $$;
-
-            -- Runs at commit (deferred): NOTIFY at most once per backend per \(wakeupThrottleMilliseconds) ms. NOTIFY takes a
-            -- database-wide lock at commit, so it must stay rare; the projector polls briefly after every wake-up,
+            -- The wake-up: called by the capture triggers once per transaction (the first captured row), it
+            -- queues an empty NOTIFY (delivered at commit) at most once per backend per \(wakeupThrottleMilliseconds) ms. NOTIFY takes
+            -- a database-wide lock at commit, so it must stay rare; the projector polls briefly after every wake-up,
             -- so a commit whose notify was suppressed is still picked up within milliseconds.
-            CREATE OR REPLACE FUNCTION cutover.wakeup() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION cutover.wakeup() RETURNS void LANGUAGE plpgsql AS $$
             DECLARE
                 last_ms text := current_setting('cutover.last_wakeup_ms', true);
                 now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
             BEGIN
+                PERFORM set_config('cutover.wakeup_armed', 'on', true);
                 IF last_ms IS NULL OR last_ms = '' OR now_ms - last_ms::double precision >= \(wakeupThrottleMilliseconds) THEN
                     PERFORM pg_notify('\(channel)', '');
                     PERFORM set_config('cutover.last_wakeup_ms', now_ms::text, false);
                 END IF;
-                RETURN NULL;
             END
             $$;
 
@@ -135,6 +125,9 @@ public enum CaptureMigration {
                 IF current_setting('cutover.capture', true) = 'off' THEN
                     RETURN NULL;
                 END IF;
+                IF current_setting('cutover.wakeup_armed', true) IS DISTINCT FROM 'on' THEN
+                    PERFORM cutover.wakeup();
+                END IF;
                 IF TG_OP = 'INSERT' THEN
                     INSERT INTO cutover.change_log (source_table, op, new_key) VALUES ('\(table)', 'I', \(object("NEW")));
                 ELSIF TG_OP = 'UPDATE' THEN
@@ -154,9 +147,6 @@ public enum CaptureMigration {
             DROP TRIGGER IF EXISTS cutover_capture_truncate ON \(table);
             CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON \(table)
                 FOR EACH STATEMENT EXECUTE FUNCTION cutover.capture_truncate();
-            DROP TRIGGER IF EXISTS cutover_wakeup ON \(table);
-            CREATE CONSTRAINT TRIGGER cutover_wakeup AFTER INSERT OR UPDATE OR DELETE ON \(table)
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (cutover.arm_wakeup()) EXECUTE FUNCTION cutover.wakeup();
 
             """
     }

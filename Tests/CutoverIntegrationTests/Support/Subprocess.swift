@@ -20,12 +20,26 @@ final class Subprocess: @unchecked Sendable {
         let argv = [executable] + arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
+        // The child must not inherit this thread's blocked signals (the Swift runtime blocks some):
+        // pgbench -T, for one, then never sees its timer and runs forever.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        sigdelset(&allSignals, SIGKILL)
+        sigdelset(&allSignals, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         // The child reads its configuration from flags only, not from the test run's CUTOVER_* variables.
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CUTOVER_") }.map { "\($0.key)=\($0.value)" }
         var cEnv = environment.map { strdup($0) } + [nil]
         defer { for p in cEnv { free(p) } }
-        let rc = posix_spawn(&pid, executable, &actions, nil, &cArgs, &cEnv)
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, &cArgs, &cEnv)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         self.pid = pid
     }
