@@ -1,6 +1,7 @@
 import CutoverPostgres
 import Foundation
 import PostgresNIO
+import CutoverProjector
 
 /// Commit-to-visible lag at fixed write rates (open loop, pgbench -R) with the projector running
 /// as its own process; the projector's RSS is sampled meanwhile.
@@ -32,7 +33,7 @@ struct LagScenario {
                 "project", "--database-url", context.db.url.urlWithPassword, "--set", "projections.directory=\(context.options.projectionsDirectory)",
                 "--log-level", "warning", "--set", "http.port=0",
             ], log: log)
-            try await Task.sleep(for: .seconds(3))  // catch up on earlier scenarios, take leases
+            try await waitUntilIdle()  // earlier scenarios may have left rebuilds or backlog: measure from a caught-up state
             context.progress("lag: \(rate) writes/s for \(context.options.lagSeconds) s")
             let sampler = RSSSampler(pid: projector.pid)
             async let rss = sampler.run(seconds: context.options.lagSeconds)
@@ -56,6 +57,18 @@ struct LagScenario {
         }
         try await context.exec("DROP TRIGGER IF EXISTS bench_lag ON \(overview.table)", "ALTER DATABASE \(context.db.url.database) RESET bench.rate")
         return (figures, series)
+    }
+
+    /// Waits until the projector process has built every projection and nothing is pending (at most 5 minutes).
+    func waitUntilIdle() async throws {
+        let admin = ProjectorAdmin(target: context.db, logger: context.logger)
+        let deadline = ContinuousClock.now + .seconds(300)
+        while ContinuousClock.now < deadline {
+            let rows = try await admin.status(context.projections)
+            let rebuilding = try await context.scalar("SELECT count(*)::float8 FROM cutover.projection_checkpoint WHERE needs_rebuild")
+            if rebuilding == 0, rows.allSatisfy({ $0.installed && $0.pendingChanges == 0 }) { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     struct Stats { var p50: Double; var p99: Double; var max: Double; var count: Int }
