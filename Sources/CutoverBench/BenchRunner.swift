@@ -56,6 +56,17 @@ public struct BenchRunner: Sendable {
         try await Database.withConnection(db, logger: logger) { c in
             try await Seeder(options: try SeedOptions(customers: options.customers), logger: logger).run(on: c)
         }
+        do {
+            let report = try await measure(db: db, state: state)
+            try cluster.down()
+            return report
+        } catch {
+            try? cluster.down()  // never leave the bench cluster running after a failed scenario
+            throw error
+        }
+    }
+
+    private func measure(db: DatabaseTarget, state: DevClusterState) async throws -> BenchReport {
         let projections = try ProjectionLoader.load(directory: options.projectionsDirectory)
         // Build the projections once (the projector installs them).
         try await Database.withConnection(db, logger: logger) { c in
@@ -85,7 +96,6 @@ public struct BenchRunner: Sendable {
             default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector")
             }
         }
-        try cluster.down()
         let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: Date()), machine: MachineInfo.describe(),
                                  postgres: String(version.prefix(40)), customers: options.customers, figures: figures, series: series)
         let encoder = JSONEncoder()

@@ -89,11 +89,3 @@ public enum ProjectionLoader {
                                     recomputeSQL: try read("recompute.sql").trimmingSemicolonAndWhitespace())
     }
 }
-
-extension String {
-    func trimmingSemicolonAndWhitespace() -> String {
-        var s = trimmingWhitespace()
-        while s.hasSuffix(";") { s = String(s.dropLast()).trimmingWhitespace() }
-        return s
-    }
-}

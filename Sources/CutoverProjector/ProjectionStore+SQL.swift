@@ -15,25 +15,13 @@ extension ProjectionStore {
         }
     }
 
-    /// PostgresNIO does not fail a query written to a connection that already closed (the await
-    /// never returns), so every statement checks first.
-    func ensureOpen(_ c: PostgresConnection) throws {
-        if c.isClosed {
-            throw DatabaseError(.unreachable, "projection \(projection.name): the connection to PostgreSQL was closed")
-        }
-    }
 
     func exec(_ c: PostgresConnection, _ sql: String) async throws {
         try await exec(c, PostgresQuery(unsafeSQL: sql))
     }
 
     func exec(_ c: PostgresConnection, _ q: PostgresQuery) async throws {
-        try ensureOpen(c)
-        do {
-            try await c.query(q, logger: logger)
-        } catch {
-            throw Database.translate(error, doing: "projection \(projection.name)")
-        }
+        try await c.checkedQuery(q, logger: logger, doing: "projection \(projection.name)")
     }
 
     func query(_ c: PostgresConnection, _ sql: String) async throws -> PostgresRowSequence {
@@ -41,12 +29,7 @@ extension ProjectionStore {
     }
 
     func query(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> PostgresRowSequence {
-        try ensureOpen(c)
-        do {
-            return try await c.query(q, logger: logger)
-        } catch {
-            throw Database.translate(error, doing: "projection \(projection.name)")
-        }
+        try await c.checkedQuery(q, logger: logger, doing: "projection \(projection.name)")
     }
 
     func scalarText(_ c: PostgresConnection, _ sql: String) async throws -> String? {

@@ -156,6 +156,13 @@ public struct SQLStatementSplitter: Sendable {
 }
 
 extension String {
+    /// The SQL text without surrounding whitespace and trailing semicolons, for use as a subquery.
+    public func trimmingSemicolonAndWhitespace() -> String {
+        var s = trimmingWhitespace()
+        while s.hasSuffix(";") { s = String(s.dropLast()).trimmingWhitespace() }
+        return s
+    }
+
     /// The string without leading and trailing whitespace and newlines.
     public func trimmingWhitespace() -> String {
         let scalars = unicodeScalars

@@ -174,8 +174,10 @@ public struct DevCluster: Sendable {
             "--auth-local=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-instructions",
         ])
         guard result.succeeded else {
-            throw DatabaseError(.clusterCommandFailed,
-                                "initdb failed (the folder \(dataDirectory) was left for inspection): \(result.output.suffix(600))",
+            // The folder was empty or absent before this run (inspectExisting checked): remove what
+            // initdb half-made so the next `dev up` starts clean.
+            try? fm.removeItem(atPath: dataDirectory)
+            throw DatabaseError(.clusterCommandFailed, "initdb failed: \(result.output.suffix(600))",
                                 context: ["path": dataDirectory])
         }
         var settings = """

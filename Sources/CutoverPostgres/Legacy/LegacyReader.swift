@@ -33,7 +33,7 @@ public struct LegacyReader: Sendable {
         let sql = """
             SELECT id, name, segment, status, territory_code, city, owner_id, owner_name, order_count::int8,
                    revenue::numeric(14,2)::text, last_order_at::text, chef_name, buyer_name, gf_name
-            FROM (\(Self.territorySQL.trimmingSemicolon())) AS legacy
+            FROM (\(Self.territorySQL.trimmingSemicolonAndWhitespace())) AS legacy
             """
         var result: [CustomerListItem] = []
         do {
@@ -65,7 +65,7 @@ public struct LegacyReader: Sendable {
                    last_sample_follow_up_due::text, last_sample_followed_up_at::text,
                    last_order_at::text, last_order_net_amount::numeric(14,2)::text, order_count::int8, revenue::numeric(14,2)::text,
                    last_activity_kind, to_char(last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), last_activity_user_name, contacts::text
-            FROM (\(Self.detailSQL.trimmingSemicolon())) AS legacy
+            FROM (\(Self.detailSQL.trimmingSemicolonAndWhitespace())) AS legacy
             """
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
@@ -76,14 +76,5 @@ public struct LegacyReader: Sendable {
             throw Database.translate(error, doing: "legacy customer detail query")
         }
         return nil
-    }
-}
-
-extension String {
-    /// The SQL text without trailing whitespace and semicolons, for use as a subquery.
-    func trimmingSemicolon() -> String {
-        var s = self.trimmingWhitespace()
-        while s.hasSuffix(";") { s = String(s.dropLast()).trimmingWhitespace() }
-        return s
     }
 }

@@ -168,7 +168,7 @@ public struct Migrator: Sendable {
 
     private func execute(_ statement: SQLStatementSplitter.Statement, of file: MigrationFile, on connection: PostgresConnection) async throws {
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: statement.sql), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement.sql), logger: logger, doing: "statement")
         } catch {
             let translated = Database.translate(error, doing: "statement")
             let reason = translated.message.replacingOccurrences(of: "statement failed: ", with: "")
@@ -181,19 +181,15 @@ public struct Migrator: Sendable {
     private func record(_ file: MigrationFile, start: ContinuousClock.Instant, on connection: PostgresConnection) async throws {
         let ms = start.millisecondsElapsed
         let by = "\(operatorName) as "
-        try await connection.query("""
+        try await connection.checkedQuery("""
             INSERT INTO cutover.schema_history (version, name, filename, phase, checksum, applied_by, duration_ms)
             VALUES (\(file.version), \(file.name), \(file.filename), \(file.phase.rawValue), \(file.checksum), \(by) || current_user, \(ms))
-            """, logger: logger)
+            """, logger: logger, doing: "recording \(file.filename)")
     }
 
     @discardableResult
     private func run(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws -> PostgresRowSequence {
-        do {
-            return try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        } catch {
-            throw Database.translate(error, doing: what)
-        }
+        try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what)
     }
 
     static func readHistory(_ connection: PostgresConnection, logger: Logger) async throws -> [AppliedMigration] {

@@ -73,7 +73,7 @@ public struct Seeder: Sendable {
             for (i, step) in steps.enumerated() {
                 progress(.step(index: i + 1, of: steps.count, label: step.label))
                 let start = ContinuousClock.now
-                try await connection.query(PostgresQuery(unsafeSQL: step.sql), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: step.sql), logger: logger, doing: step.label)
                 progress(.stepFinished(index: i + 1, of: steps.count, label: step.label, milliseconds: start.millisecondsElapsed))
             }
             let rows = try await connection.query("SELECT to_regprocedure('cutover.request_rebuild_all()') IS NOT NULL", logger: logger)
@@ -84,7 +84,7 @@ public struct Seeder: Sendable {
             }
             try await connection.query("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.checkedQuery("ROLLBACK", logger: logger, doing: "rollback")
             let translated = Database.translate(error, doing: "seeding")
             throw DatabaseError(.seedFailed, "\(translated.message); nothing was changed", sqlState: translated.sqlState)
         }
