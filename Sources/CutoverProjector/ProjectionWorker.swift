@@ -71,6 +71,10 @@ final class ProjectionWorker: Sendable {
     }
 
     private func work(on connection: PostgresConnection) async throws {
+        // 0. The read tables are derived data and every batch commits its rows together with its
+        // checkpoint: a crash can lose only the last batches whole, and they are simply applied again.
+        // So batches need not wait for the WAL flush (which would also compete with the writers').
+        _ = try await connection.checkedQuery("SET synchronous_commit = off", logger: logger, doing: "configuring the session")
         // 1. Lease.
         while !isStopping {
             if connection.isClosed { throw DatabaseError(.unreachable, "lease connection closed") }
@@ -93,17 +97,25 @@ final class ProjectionWorker: Sendable {
             logger.notice("projection built", metadata: ["ms": "\(start.millisecondsElapsed)"])
         }
 
-        // 3. Batches.
+        // 3. Batches. A coalescing projection (minIntervalMs) maps many changes to few keys (all orders
+        // of a territory to that territory), so its batches may read many more changes.
+        let limit = projection.minIntervalMilliseconds > 0 ? settings.batchSize * 20 : settings.batchSize
         var pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
         while !isStopping {
             let batchStart = ContinuousClock.now
             logger.trace("batch starting")
-            let outcome = try await store.runBatch(on: connection, limit: settings.batchSize)
+            let outcome = try await store.runBatch(on: connection, limit: limit)
             record(outcome, started: batchStart)
             if outcome.changes > 0 || outcome.rebuilt {
                 pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
             }
             if outcome.moreInRange || outcome.rebuilt { continue }
+            if projection.minIntervalMilliseconds > 0, outcome.changes > 0 {
+                // Coalesce: let changes collect until the interval has passed since this batch began.
+                let until = batchStart + .milliseconds(projection.minIntervalMilliseconds)
+                while !isStopping, ContinuousClock.now < until { _ = await wakeup.wait(timeout: until - ContinuousClock.now) }
+                continue
+            }
             if ContinuousClock.now < pollUntil {
                 // Recently active: poll again shortly so a commit whose NOTIFY was throttled is not left waiting.
                 if await wakeup.wait(timeout: settings.pollAfterWakeup) { pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3 }

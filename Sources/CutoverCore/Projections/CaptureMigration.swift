@@ -6,7 +6,7 @@
 public enum CaptureMigration {
     /// Channel the projector LISTENs on. Payload is always empty: notify is a wake-up hint only.
     public static let channel = "cutover_changes"
-    /// At most one NOTIFY per backend per this many milliseconds.
+    /// At most one NOTIFY per this many milliseconds for the whole database (all backends).
     public static let wakeupThrottleMilliseconds = 20
 
     /// Source table -> the columns to capture (union over projections), sorted.
@@ -79,18 +79,22 @@ public enum CaptureMigration {
             $$;
 
             -- The wake-up: called by the capture triggers once per transaction (the first captured row), it
-            -- queues an empty NOTIFY (delivered at commit) at most once per backend per \(wakeupThrottleMilliseconds) ms. NOTIFY takes
-            -- a database-wide lock at commit, so it must stay rare; the projector polls briefly after every wake-up,
-            -- so a commit whose notify was suppressed is still picked up within milliseconds.
+            -- queues an empty NOTIFY (delivered at commit) at most once per \(wakeupThrottleMilliseconds) ms for the whole database.
+            -- NOTIFY takes a database-wide lock from pre-commit until the commit is flushed, so notifying
+            -- transactions commit one at a time; it must stay rare. The throttle's clock is an unlogged sequence
+            -- (non-transactional, no WAL): the first transaction of each \(wakeupThrottleMilliseconds) ms bucket notifies, the others
+            -- do not. The projector polls briefly after every wake-up, so a commit whose notify was suppressed
+            -- is still picked up within milliseconds (and by the fallback poll in the worst case).
+            CREATE UNLOGGED SEQUENCE IF NOT EXISTS cutover.wakeup_bucket MINVALUE 0 START 0;
+
             CREATE OR REPLACE FUNCTION cutover.wakeup() RETURNS void LANGUAGE plpgsql AS $$
             DECLARE
-                last_ms text := current_setting('cutover.last_wakeup_ms', true);
-                now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
+                bucket bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint / \(wakeupThrottleMilliseconds);
             BEGIN
                 PERFORM set_config('cutover.wakeup_armed', 'on', true);
-                IF last_ms IS NULL OR last_ms = '' OR now_ms - last_ms::double precision >= \(wakeupThrottleMilliseconds) THEN
+                IF (SELECT last_value FROM cutover.wakeup_bucket) < bucket THEN
+                    PERFORM setval('cutover.wakeup_bucket', bucket);
                     PERFORM pg_notify('\(channel)', '');
-                    PERFORM set_config('cutover.last_wakeup_ms', now_ms::text, false);
                 END IF;
             END
             $$;
