@@ -41,6 +41,12 @@ public enum ProjectionLoader {
             }
             return text
         }
+        func optionalView() throws -> String? {
+            guard FileManager.default.fileExists(atPath: folder + "/view.sql") else { return nil }
+            let text = try read("view.sql").trimmingSemicolonAndWhitespace()
+            guard text.contains("{{table}}") else { throw fail("view.sql", "must select from {{table}} (the live read table)") }
+            return text
+        }
         let yamlText = try read("projection.yaml")
         let node: Node
         do {
@@ -52,7 +58,7 @@ public enum ProjectionLoader {
             throw fail("projection.yaml", "not valid YAML: \(error)")
         }
         guard let map = node.mapping else { throw fail("projection.yaml", "the top level must be a mapping") }
-        let allowed: Set<String> = ["name", "version", "description", "key", "primaryKey", "sources"]
+        let allowed: Set<String> = ["name", "version", "description", "key", "primaryKey", "sources", "minIntervalMs"]
         for (k, _) in map {
             guard let key = k.string, allowed.contains(key) else {
                 throw fail("projection.yaml", "line \(k.mark?.line ?? 0): unknown key \(k.string ?? "?"); known: \(allowed.sorted().joined(separator: ", "))")
@@ -68,6 +74,13 @@ public enum ProjectionLoader {
             throw fail("projection.yaml", "key.type must be one of \(ProjectionDefinition.KeyType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let allKeys = key["all"]?.string else { throw fail("projection.yaml", "key.all (a query returning every key) is required") }
+        var minInterval = 0
+        if let node = map["minIntervalMs"] {
+            guard let value = node.int, (0...60_000).contains(value) else {
+                throw fail("projection.yaml", "line \(node.mark?.line ?? 0): minIntervalMs must be an integer from 0 to 60000 (milliseconds)")
+            }
+            minInterval = value
+        }
         let primaryKey = map["primaryKey"]?.sequence?.compactMap(\.string) ?? [keyColumn]
         guard let sourceNodes = map["sources"]?.sequence else { throw fail("projection.yaml", "sources (a list) is required") }
         var sources: [ProjectionDefinition.Source] = []
@@ -86,6 +99,8 @@ public enum ProjectionLoader {
         return ProjectionDefinition(name: name, version: version, description: map["description"]?.string ?? "",
                                     keyColumn: keyColumn, keyType: keyType, allKeysSQL: allKeys.trimmingWhitespace(),
                                     primaryKey: primaryKey, sources: sources, tableSQL: try read("table.sql"),
-                                    recomputeSQL: try read("recompute.sql").trimmingSemicolonAndWhitespace())
+                                    recomputeSQL: try read("recompute.sql").trimmingSemicolonAndWhitespace(),
+                                    minIntervalMilliseconds: minInterval,
+                                    viewSQL: try optionalView())
     }
 }

@@ -64,7 +64,7 @@ public struct ProjectionStore: Sendable {
             for statement in statements where isIndex(statement.sql) {
                 try await exec(c, statement.sql)
             }
-            try await exec(c, "CREATE OR REPLACE VIEW \(projection.view) WITH (security_invoker = true) AS SELECT * FROM \(projection.table)")
+            try await installView(c)
             try await exec(c, """
                 INSERT INTO cutover.projection_checkpoint (projection, version, live_table, base_snapshot)
                 VALUES (\(literal: projection.name), \(projection.version), \(literal: projection.table), \(literal: snapshot)::pg_snapshot)
@@ -76,6 +76,21 @@ public struct ProjectionStore: Sendable {
         }
         try await prepare(on: c)
         return built
+    }
+
+    /// Points the view in schema `read` at this version. The view belongs to `cutover_read_views`,
+    /// which does not own the read table, so the table's row-level security applies to every read
+    /// through it; readers (`cutover_reader`) may select from the view and nothing else.
+    func installView(_ c: PostgresConnection) async throws {
+        try await exec(c, "DROP VIEW IF EXISTS \(projection.view)")
+        do {
+            try await exec(c, "CREATE VIEW \(projection.view) AS \(projection.renderedViewSQL)")
+        } catch let error as DatabaseError {
+            throw CoreError(.invalidProjection, "projections/\(projection.name)/view.sql: \(error.message)", context: ["projection": projection.name])
+        }
+        try await exec(c, "ALTER VIEW \(projection.view) OWNER TO cutover_read_views")
+        try await exec(c, "GRANT SELECT ON \(projection.table) TO cutover_read_views")
+        try await exec(c, "GRANT SELECT ON \(projection.view) TO cutover_reader")
     }
 
     /// Resolves columns and parameter types (after install).

@@ -11,7 +11,7 @@ struct ProjectionCoreTests {
             .init(table: "crm.contacts", mapping: .column("customer_id")),
             .init(table: "crm.users", mapping: .query(parameter: "id", sql: "SELECT id FROM crm.customers WHERE owner_id = ANY($1)")),
         ],
-        tableSQL: "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY); CREATE INDEX {{name}}_x ON {{table}} (customer_id)",
+        tableSQL: "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY); ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY; CREATE INDEX {{name}}_x ON {{table}} (customer_id)",
         recomputeSQL: "SELECT id FROM crm.customers WHERE id = ANY($1)")
 
     @Test("a cursor takes a target, walks the range in pages and then makes the target its base")

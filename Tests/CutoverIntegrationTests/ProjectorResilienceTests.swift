@@ -30,7 +30,7 @@ struct ProjectorResilienceTests {
     }
 
     func leaseCount(_ db: DatabaseTarget) async throws -> Int {
-        Int(try await SQL.scalar(db, "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND classid = \(0x6375) AND granted") ?? "0") ?? 0
+        Int(try await SQL.scalar(db, "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND classid = \(0x6375) AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") ?? "0") ?? 0
     }
 
     @Test("SIGKILL of the projector mid-run, then a restart: zero drift")

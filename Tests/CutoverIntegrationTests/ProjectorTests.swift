@@ -13,6 +13,7 @@ struct ProjectorTests {
     @Test("every kind of source change updates exactly the right rows, including fan-out and deletes")
     func projectsEveryKindOfChange() async throws {
         let db = try await TestCluster.shared.seededDatabase()
+        try await SQL.readAllTerritories(db)
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
             #expect(try await ProjectorHarness.drift(db).isEmpty)
@@ -57,6 +58,7 @@ struct ProjectorTests {
     @Test("a transaction that commits after a later one is still projected, and a long open writer does not block others")
     func outOfOrderCommitsAndLongTransactions() async throws {
         let db = try await TestCluster.shared.seededDatabase()
+        try await SQL.readAllTerritories(db)
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
             let ids = try await SQL.column(db, "SELECT id::text FROM crm.customers ORDER BY id LIMIT 2").compactMap { $0 }
@@ -93,7 +95,7 @@ struct ProjectorTests {
             sources:
               - {table: crm.customers, column: id}
             """.write(toFile: folder + "/projection.yaml", atomically: true, encoding: .utf8)
-        try "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY, name text NOT NULL, check_value int NOT NULL)"
+        try "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY, name text NOT NULL, check_value int NOT NULL); ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY"
             .write(toFile: folder + "/table.sql", atomically: true, encoding: .utf8)
         try "SELECT c.id, c.name, 1 / (CASE WHEN c.name = 'POISON' THEN 0 ELSE 1 END) FROM crm.customers c WHERE c.id = ANY($1)"
             .write(toFile: folder + "/recompute.sql", atomically: true, encoding: .utf8)
@@ -126,7 +128,7 @@ struct ProjectorTests {
     @Test("malformed projection folders give clear errors naming folder and file")
     func malformedFolders() throws {
         let root = NSTemporaryDirectory() + "cutover-badproj-\(UUID().uuidString)"
-        func folder(_ name: String, yaml: String?, table: String? = "CREATE TABLE {{table}} (id bigint PRIMARY KEY)",
+        func folder(_ name: String, yaml: String?, table: String? = "CREATE TABLE {{table}} (id bigint PRIMARY KEY); ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY",
                     recompute: String? = "SELECT id FROM crm.customers WHERE id = ANY($1)") throws -> String {
             let dir = root + "/" + name
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -186,7 +188,7 @@ struct ProjectorRefusalTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "name: bad_shape\nversion: 1\nkey: {column: customer_id, type: bigint, all: SELECT id FROM crm.customers}\nsources:\n  - {table: crm.customers, column: id}\n"
             .write(toFile: folder + "/projection.yaml", atomically: true, encoding: .utf8)
-        try "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY, name text)".write(toFile: folder + "/table.sql", atomically: true, encoding: .utf8)
+        try "CREATE TABLE {{table}} (customer_id bigint PRIMARY KEY, name text); ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY".write(toFile: folder + "/table.sql", atomically: true, encoding: .utf8)
         try "SELECT c.id, c.name, c.city FROM crm.customers c WHERE c.id = ANY($1)".write(toFile: folder + "/recompute.sql", atomically: true, encoding: .utf8)
         let bad = try ProjectionLoader.loadOne(folder: folder)
         let service = ProjectorService(projections: [bad], target: db, settings: ProjectorHarness.fastSettings, logger: TestCluster.logger)

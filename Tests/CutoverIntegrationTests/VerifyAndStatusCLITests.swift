@@ -19,9 +19,11 @@ struct VerifyAndStatusCLITests {
         let args = ["--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections"]
         let clean = try cli.cutover(["verify"] + args)
         #expect(clean.status == 0 && clean.stdout.contains("clean"))
-        let id = try #require(try await SQL.scalar(db, "SELECT min(customer_id)::text FROM projection.customer_overview_v1"))
-        try await SQL.exec(db, "UPDATE projection.customer_overview_v1 SET name = 'tampered' WHERE customer_id = \(id)",
-                           "DELETE FROM projection.sample_followups_v1 WHERE sample_id = (SELECT min(sample_id) FROM projection.sample_followups_v1)")
+        let tables = Dictionary(uniqueKeysWithValues: try ProjectorHarness.projections.map { ($0.name, $0.table) })
+        let (overview, followUps) = (tables["customer_overview"]!, tables["sample_followups"]!)
+        let id = try #require(try await SQL.scalar(db, "SELECT min(customer_id)::text FROM \(overview)"))
+        try await SQL.exec(db, "UPDATE \(overview) SET name = 'tampered' WHERE customer_id = \(id)",
+                           "DELETE FROM \(followUps) WHERE sample_id = (SELECT min(sample_id) FROM \(followUps))")
         let drift = try cli.cutover(["verify", "customer_overview", "sample_followups"] + args)
         #expect(drift.status == 1)
         #expect(drift.stdout.contains("DRIFT") && drift.stdout.contains("differing keys: \(id)") && drift.stdout.contains("missing keys:"))

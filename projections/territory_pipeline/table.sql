@@ -15,3 +15,11 @@ CREATE TABLE {{table}} (
     revenue                    numeric(14,2) NOT NULL,
     PRIMARY KEY (territory_code, segment)
 );
+
+-- Row-level security, fail closed: a reader sees the rows of the territories in its request
+-- context (cutover.reader_territories(), set per request by the read API) and nothing without one.
+-- The projector owns the table and is not subject to it. Readers read through the view in schema
+-- "read", which belongs to cutover_read_views (see migrations/V004__read_api_security.sql).
+ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;
+CREATE POLICY {{name}}_territory ON {{table}} FOR SELECT USING (territory_code = ANY (cutover.reader_territories()));
+GRANT SELECT ON {{table}} TO cutover_read_views;

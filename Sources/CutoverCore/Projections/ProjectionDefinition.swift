@@ -49,9 +49,17 @@ public struct ProjectionDefinition: Sendable, Equatable {
     public var tableSQL: String
     /// `SELECT … WHERE key = ANY($1)`, columns in table order.
     public var recomputeSQL: String
+    /// At most one batch per this many milliseconds (0: no limit). Changes arriving in between are
+    /// coalesced into the next batch, so an aggregate over many rows is recomputed once per interval
+    /// instead of after every write; its staleness is bounded by the interval plus one batch.
+    public var minIntervalMilliseconds: Int
+    /// `SELECT … FROM {{table}}`: what readers see through the view in schema `read` (masking
+    /// columns, say). `nil`: every column of the table.
+    public var viewSQL: String?
 
     public init(name: String, version: Int, description: String, keyColumn: String, keyType: KeyType, allKeysSQL: String,
-                primaryKey: [String], sources: [Source], tableSQL: String, recomputeSQL: String) {
+                primaryKey: [String], sources: [Source], tableSQL: String, recomputeSQL: String, minIntervalMilliseconds: Int = 0,
+                viewSQL: String? = nil) {
         self.name = name
         self.version = version
         self.description = description
@@ -62,6 +70,8 @@ public struct ProjectionDefinition: Sendable, Equatable {
         self.sources = sources
         self.tableSQL = tableSQL
         self.recomputeSQL = recomputeSQL
+        self.minIntervalMilliseconds = minIntervalMilliseconds
+        self.viewSQL = viewSQL
     }
 
     /// `customer_overview_v1`
@@ -74,6 +84,11 @@ public struct ProjectionDefinition: Sendable, Equatable {
     /// The table DDL with placeholders substituted, optionally for another physical name.
     public func renderedTableSQL(table: String? = nil, name: String? = nil) -> String {
         tableSQL.replacingAll("{{table}}", with: table ?? self.table).replacingAll("{{name}}", with: name ?? versionedName)
+    }
+
+    /// The view's query over the live table.
+    public var renderedViewSQL: String {
+        (viewSQL ?? "SELECT * FROM {{table}}").replacingAll("{{table}}", with: table)
     }
 
     /// The mapping for a source table, if this projection reads it.

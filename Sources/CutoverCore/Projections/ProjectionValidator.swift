@@ -44,6 +44,10 @@ public struct ProjectionValidator: Sendable {
         guard ddl.contains("{{table}}"), ddl.contains("create table") else {
             throw fail("table.sql", "must hold CREATE TABLE {{table}} (…)")
         }
+        // Fail closed: a read table without row-level security would show every row through its view.
+        guard ddl.replacingAll("\n", with: " ").contains("alter table {{table}} enable row level security") else {
+            throw fail("table.sql", "must enable row-level security (ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY) and declare the policies readers get; without a policy a reader sees no rows")
+        }
         let recompute = p.recomputeSQL.lowercased()
         guard recompute.contains("$1") else { throw fail("recompute.sql", "must restrict to the requested keys with $1, e.g. WHERE id = ANY($1)") }
         guard recompute.trimmingWhitespace().hasPrefix("select") || recompute.trimmingWhitespace().hasPrefix("with")

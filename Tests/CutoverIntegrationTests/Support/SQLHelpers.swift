@@ -35,3 +35,12 @@ enum SQL {
         try await scalar(target, "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \(table) t") ?? ""
     }
 }
+
+extension SQL {
+    /// Gives every new session on `target`'s database all territories as its reader context, so
+    /// tests that are not about row-level security can read the views in schema `read`.
+    static func readAllTerritories(_ target: DatabaseTarget) async throws {
+        let codes = try await column(target, "SELECT code FROM crm.territories ORDER BY code").compactMap { $0 }.joined(separator: ",")
+        try await exec(target, "ALTER DATABASE \"\(target.url.database)\" SET cutover.territories = '\(codes)'")
+    }
+}
