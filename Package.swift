@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure logic: models, config model, migration parsing/planning, linter, flags. No I/O.
@@ -63,12 +64,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // HTTP: operational endpoints (/metrics, /health/*) now, the read API later.
+        // HTTP: the read API (/v1) and the operational endpoints (/metrics, /health/*).
         .target(
             name: "CutoverServer",
             dependencies: [
                 "CutoverCore",
                 "CutoverPostgres",
+                "CutoverProjector",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,6 +90,9 @@ let package = Package(
                 "CutoverProjector",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                // Its keep-alive HTTP/1.1 client drives the read API benchmark.
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("pgbench")],
             swiftSettings: strict

@@ -10,13 +10,14 @@ import PostgresNIO
 public struct BenchRunner: Sendable {
     public struct Options: Sendable {
         public var customers: Int = 200_000
-        public var scenarios: [String] = ["capture", "lag", "projector"]
+        public var scenarios: [String] = ["capture", "lag", "projector", "api"]
         public var outDirectory: String = "bench-out"
         /// Seconds per capture phase (four phases alternate without/with capture).
         public var capturePhaseSeconds: Int = 15
         public var lagRates: [Int] = [200, 1000, 3000]
         public var lagSeconds: Int = 60
         public var projectorKeys: Int = 20_000
+        public var apiSeconds: Int = 10
         public var cutoverBinary: String
         public var projectionsDirectory: String
         public var migrationsDirectory: String
@@ -93,7 +94,8 @@ public struct BenchRunner: Sendable {
                 figures += f
                 series.merge(s) { $1 }
             case "projector": figures += try await ProjectorThroughputScenario(context: context).run()
-            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector")
+            case "api": figures += try await APIScenario(context: context).run()
+            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector, api")
             }
         }
         let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: Date()), machine: MachineInfo.describe(),

@@ -12,11 +12,12 @@ struct BenchCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Option(help: "Customers to seed.") var customers: Int = 200_000
-    @Option(help: "Comma-separated scenarios: capture, lag, projector.") var scenarios: String = "capture,lag,projector"
+    @Option(help: "Comma-separated scenarios: capture, lag, projector, api.") var scenarios: String = "capture,lag,projector,api"
     @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
     @Flag(help: "A few minutes: 20k customers, short phases, one lag rate.") var quick = false
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
     @Option(help: "Seconds per capture phase (four phases alternate without/with capture).") var phaseSeconds: Int = 15
+    @Option(help: "Seconds of load per read API phase (read model and legacy, list and detail).") var apiSeconds: Int = 10
 
     func run() async throws {
         try await CLIErrors.run {
@@ -31,11 +32,13 @@ struct BenchCommand: AsyncParsableCommand {
             o.outDirectory = absolute(out)
             o.lagSeconds = lagSeconds
             o.capturePhaseSeconds = phaseSeconds
+            o.apiSeconds = apiSeconds
             if quick {
                 o.capturePhaseSeconds = 5
                 o.lagRates = [1000]
                 o.lagSeconds = 15
                 o.projectorKeys = 5_000
+                o.apiSeconds = 3
             }
             // Unbuffered: progress must show as it happens, also when stdout is a file.
             let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }

@@ -47,27 +47,49 @@ struct DemoCommand: AsyncParsableCommand {
                 print("    \(existing) customers already there (use --reseed to replace them)")
             }
             let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
+            let token = try await demoToken(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
+            let base = "http://\(config.http.host):\(config.http.port)"
             print("""
 
                 Cutover demo is ready.
                   database     \(target.url)
                   read models  \(projections.map(\.view).joined(separator: ", "))
-                  try          cutover dev psql -- -c "select name, revenue, owner_name from read.customer_overview where territory_code = 'DE-BY' order by revenue desc limit 5"
+                  read API     \(base)/v1/customers?territory=DE-BY   (token below; also /metrics, /health/ready)
+                  demo token   \(token)   (admin, every territory; kept in \(Self.tokenFile(config.dev.dataDirectory)))
+                  try          curl -H "Authorization: Bearer \(token)" '\(base)/v1/customers?territory=DE-BY&limit=5'
+                               cutover dev psql -- -c "set cutover.territories = 'DE-BY'; select name, revenue, owner_name from read.customer_overview where territory_code = 'DE-BY' order by revenue desc limit 5"
                                cutover dev psql -- -c "update crm.users set name = 'Maria Beispiel' where id = 1"   (watch read.customer_overview follow)
                                cutover projector status
-                               cutover migrate status
+                               cutover tokens create --module 02 --role reader --territories DE-BY
                                cutover seed --customers 200000      (about 30 s; the projector rebuilds)
-                  stop         Ctrl-C (projector), then cutover dev down
+                  stop         Ctrl-C (projector and API), then cutover dev down
                 """)
             if noRun { return }
-            print("4/4 projector (Ctrl-C to stop)")
+            print("4/4 projector and read API (Ctrl-C to stop)")
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
-            let http = OperationsServer.application(host: config.http.host, port: config.http.port, registry: registry,
-                                                    readiness: ProjectorCommandSupport.readiness(target, projections, logger: logger), logger: logger)
-            print("    metrics and health: http://\(config.http.host):\(config.http.port)/metrics  /health/ready")
-            let group = ServiceGroup(configuration: .init(services: [service, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger, extra: [service])
+            let group = ServiceGroup(configuration: .init(services: api.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
+    }
+
+    static func tokenFile(_ dataDirectory: String) -> String {
+        ((dataDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("demo-token")
+    }
+
+    /// The demo's admin token: reused from `.cutover/demo-token` while it is still valid, else created.
+    func demoToken(target: DatabaseTarget, dataDirectory: String, logger: Logger) async throws -> String {
+        let file = Self.tokenFile(dataDirectory)
+        let repository = TokenRepository(logger: logger)
+        if let saved = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), APIToken.isWellFormed(saved) {
+            let valid = try await Database.withClient(target, logger: logger) { try await repository.resolve(on: $0, token: saved) != nil }
+            if valid { return saved }
+        }
+        let created = try await Database.withConnection(target, logger: logger) { c in
+            try await repository.create(on: c, module: "01", role: .admin, territories: ["*"], user: nil, label: "cutover demo")
+        }
+        _ = FileManager.default.createFile(atPath: file, contents: Data((created.token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        return created.token
     }
 }

@@ -17,6 +17,13 @@ public struct CutoverConfig: Sendable, Equatable {
         public var port: Int
     }
 
+    public struct API: Sendable, Equatable {
+        public var defaultSource: ReadSource
+        public var maxLagSeconds: Double
+        public var replicaURL: DatabaseURL?
+        public var tokenCacheSeconds: Double
+    }
+
     public struct Projector: Sendable, Equatable {
         public var batchSize: Int
         public var maxLatencyMilliseconds: Int
@@ -31,6 +38,7 @@ public struct CutoverConfig: Sendable, Equatable {
     public var database: Database
     public var http: HTTP
     public var projector: Projector
+    public var api: API
     public var dev: Dev
     public var migrationsDirectory: String
     public var projectionsDirectory: String
@@ -80,6 +88,21 @@ public struct CutoverConfig: Sendable, Equatable {
         self.database = Database(url: url, isExplicit: !explicitKeys.isDisjoint(with: Self.connectionKeys),
                                  poolSize: try positive("database.poolSize", max: 512), connectTimeoutSeconds: timeout)
         self.http = HTTP(host: string("http.host") ?? "127.0.0.1", port: try port("http.port", allowZero: true))
+        guard let readSource = ReadSource(rawValue: string("api.defaultSource") ?? "read-model") else {
+            throw bad("api.defaultSource", "must be read-model or legacy, got \"\(string("api.defaultSource") ?? "")\"")
+        }
+        let maxLag = double("api.maxLagSeconds")
+        guard maxLag > 0, maxLag <= 86_400 else { throw bad("api.maxLagSeconds", "must be greater than 0 and at most 86400") }
+        let cacheSeconds = double("api.tokenCacheSeconds")
+        guard cacheSeconds >= 0, cacheSeconds <= 3_600 else { throw bad("api.tokenCacheSeconds", "must be from 0 to 3600") }
+        var replica: DatabaseURL?
+        if let text = string("api.replicaUrl"), !text.isEmpty {
+            do { replica = try DatabaseURL(parsing: text) } catch {
+                throw CoreError(.invalidDatabaseURL, "\(source("api.replicaUrl")): api.replicaUrl: \(error.message)",
+                                context: ["key": "api.replicaUrl", "source": source("api.replicaUrl")])
+            }
+        }
+        self.api = API(defaultSource: readSource, maxLagSeconds: maxLag, replicaURL: replica, tokenCacheSeconds: cacheSeconds)
         self.projector = Projector(batchSize: try positive("projector.batchSize", max: 100_000),
                                    maxLatencyMilliseconds: try positive("projector.maxLatencyMilliseconds", max: 60_000),
                                    fallbackPollMilliseconds: try positive("projector.fallbackPollMilliseconds", max: 3_600_000))

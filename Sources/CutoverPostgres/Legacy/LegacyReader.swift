@@ -18,18 +18,20 @@ public struct LegacyReader: Sendable {
 
     /// Customers of a territory ranked by revenue (descending, then id).
     public func territoryCustomers(on client: PostgresClient, territory: String, segment: String? = nil,
-                                   status: String? = nil, limit: Int = 50) async throws -> [CustomerListItem] {
-        try await client.withConnection { try await territoryCustomers(on: $0, territory: territory, segment: segment, status: status, limit: limit) }
+                                   status: String? = nil, limit: Int = 50, after: (revenue: String, id: Int64)? = nil) async throws -> [CustomerListItem] {
+        try await client.withConnection { try await territoryCustomers(on: $0, territory: territory, segment: segment, status: status, limit: limit, after: after) }
     }
 
     /// Customers of a territory ranked by revenue, on one connection (inside a caller's transaction).
     public func territoryCustomers(on connection: PostgresConnection, territory: String, segment: String? = nil,
-                                   status: String? = nil, limit: Int = 50) async throws -> [CustomerListItem] {
+                                   status: String? = nil, limit: Int = 50, after: (revenue: String, id: Int64)? = nil) async throws -> [CustomerListItem] {
         var binds = PostgresBindings()
         binds.append(territory)
         binds.append(segment)
         binds.append(status)
         binds.append(Int32(clamping: limit))
+        binds.append(after?.revenue)
+        binds.append(after?.id)
         let sql = """
             SELECT id, name, segment, status, territory_code, city, owner_id, owner_name, order_count::int8,
                    revenue::numeric(14,2)::text, last_order_at::text, chef_name, buyer_name, gf_name

@@ -2,7 +2,8 @@
 -- directly on the write tables (multi-join + aggregate over all orders of the territory;
 -- deliberately unoptimized, this is the anchor the read models are measured against).
 -- $1 territory code (text), $2 segment (text, NULL = any), $3 status (text, NULL = any),
--- $4 limit (int). Ordered by revenue desc, id asc.
+-- $4 limit (int), $5/$6 keyset position (revenue numeric, id bigint; NULL for the first page).
+-- Ordered by revenue desc, id asc.
 -- Columns: id, name, segment, status, territory_code, city, owner_id, owner_name,
 -- order_count, revenue (0 without orders), last_order_at (NULL without orders),
 -- chef_name, buyer_name, gf_name (primary contact of that role, "first last", or NULL).
@@ -33,5 +34,8 @@ WHERE c.territory_code = $1::text
   AND ($2::text IS NULL OR c.segment = $2::text)
   AND ($3::text IS NULL OR c.status = $3::text)
 GROUP BY c.id, u.id, chef.id, buyer.id, gf.id
+HAVING $5::numeric IS NULL
+    OR coalesce(sum(o.net_amount), 0) < $5::numeric
+    OR (coalesce(sum(o.net_amount), 0) = $5::numeric AND c.id > $6::bigint)
 ORDER BY revenue DESC, c.id ASC
 LIMIT $4::int

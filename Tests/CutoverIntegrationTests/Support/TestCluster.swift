@@ -96,6 +96,16 @@ actor TestCluster {
         return try await freshDatabase(template: template)
     }
 
+    /// A fresh database, migrated, seeded and with every projection built and caught up.
+    func projectedDatabase(customers: Int = 1500) async throws -> DatabaseTarget {
+        let template = try await templateDatabase(key: "projected_\(customers)") { target in
+            try await Self.migrate(target)
+            try await Self.seed(target, customers: customers, seed: 42)
+            try await ProjectorHarness.withProjector(target) { try await ProjectorHarness.waitUntilCaughtUp(target, timeout: .seconds(60)) }
+        }
+        return try await freshDatabase(template: template)
+    }
+
     /// Builds a template database once per key; clones are cheap (`CREATE DATABASE … TEMPLATE`).
     private func templateDatabase(key: String, build: @escaping @Sendable (DatabaseTarget) async throws -> Void) async throws -> String {
         if let existing = templates[key] { return try await existing.value }

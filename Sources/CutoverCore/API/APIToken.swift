@@ -1,0 +1,40 @@
+/// API tokens: `cutover_` + 40 lowercase hex characters (160 random bits). Only the SHA-256 of a
+/// token is stored; the first 16 characters (`prefix`) are kept to recognise it in listings.
+public enum APIToken {
+    public static let scheme = "cutover_"
+    public static let randomHexLength = 40
+
+    /// A new random token.
+    public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out = Array(scheme.utf8)
+        for _ in 0..<randomHexLength { out.append(hex[Int(generator.next(upperBound: UInt8(16)))]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A new token from the system's secure generator.
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return generate(using: &generator)
+    }
+
+    /// Whether `token` has the shape of a token (checked before any database lookup).
+    public static func isWellFormed(_ token: some StringProtocol) -> Bool {
+        guard token.hasPrefix(scheme), token.utf8.count == scheme.utf8.count + randomHexLength else { return false }
+        return token.utf8.dropFirst(scheme.utf8.count).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    /// What is stored: the SHA-256 of the token, hex.
+    public static func hash(_ token: String) -> String { SHA256.hex(token) }
+
+    /// What listings show.
+    public static func prefix(_ token: String) -> String { String(token.prefix(16)) }
+
+    /// The token from an `Authorization: Bearer …` header value, if it is one.
+    public static func bearer(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingWhitespace()
+    }
+}

@@ -1,0 +1,107 @@
+/// `GET /v1/customers` parameters, validated. Errors are ``CoreError/Code/invalidArgument`` with
+/// the parameter's name in the context (`parameter`), which the server turns into a 400 problem.
+public struct CustomerListQuery: Sendable, Equatable {
+    public static let segments = ["RESTAURANT", "HOTEL", "KANTINE", "CATERING"]
+    public static let statuses = ["LEAD", "PROSPECT", "ACTIVE", "INACTIVE"]
+    public static let sorts = ["revenue"]
+    public static let maxLimit = 200
+    public static let defaultLimit = 50
+
+    /// Keyset position: the last row of the previous page.
+    public struct After: Sendable, Equatable {
+        public var revenue: String
+        public var id: Int64
+
+        public init(revenue: String, id: Int64) {
+            self.revenue = revenue
+            self.id = id
+        }
+
+        /// The opaque cursor text.
+        public var cursor: String { Base64URL.encode("r:\(revenue):\(id)") }
+
+        /// Parses a cursor made by ``cursor``.
+        public init?(cursor: String) {
+            guard let text = Base64URL.decode(cursor) else { return nil }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "r", let id = Int64(parts[2]), CustomerListQuery.isDecimal(parts[1]) else { return nil }
+            self.revenue = String(parts[1])
+            self.id = id
+        }
+    }
+
+    public var territory: String
+    public var segment: String?
+    public var status: String?
+    public var sort: String
+    public var limit: Int
+    public var after: After?
+
+    public init(territory: String, segment: String? = nil, status: String? = nil, sort: String = "revenue",
+                limit: Int = CustomerListQuery.defaultLimit, after: After? = nil) {
+        self.territory = territory
+        self.segment = segment
+        self.status = status
+        self.sort = sort
+        self.limit = limit
+        self.after = after
+    }
+
+    /// Validates raw query parameters. `territory` may be omitted when the caller has exactly one.
+    public init(parameters: [String: String], callerTerritories: [String]) throws(CoreError) {
+        let known: Set<String> = ["territory", "segment", "status", "sort", "limit", "cursor"]
+        for name in parameters.keys.sorted() where !known.contains(name) {
+            throw Self.bad(name, "unknown query parameter \(name); known: \(known.sorted().joined(separator: ", "))")
+        }
+        if let territory = parameters["territory"] {
+            guard Self.isTerritoryCode(territory) else { throw Self.bad("territory", "territory must be a territory code such as DE-BY") }
+            self.territory = territory
+        } else if callerTerritories.count == 1 {
+            self.territory = callerTerritories[0]
+        } else {
+            throw Self.bad("territory", "territory is required (this token may read \(callerTerritories.count) territories)")
+        }
+        segment = try Self.oneOf("segment", parameters["segment"], Self.segments)
+        status = try Self.oneOf("status", parameters["status"], Self.statuses)
+        sort = try Self.oneOf("sort", parameters["sort"], Self.sorts) ?? "revenue"
+        limit = try Self.limit(parameters["limit"])
+        if let cursor = parameters["cursor"] {
+            guard let after = After(cursor: cursor) else { throw Self.bad("cursor", "cursor is not one this API returned (use nextCursor as given)") }
+            self.after = after
+        } else {
+            after = nil
+        }
+    }
+
+    static func bad(_ parameter: String, _ message: String) -> CoreError {
+        CoreError(.invalidArgument, message, context: ["parameter": parameter])
+    }
+
+    static func oneOf(_ name: String, _ value: String?, _ allowed: [String]) throws(CoreError) -> String? {
+        guard let value else { return nil }
+        guard allowed.contains(value) else { throw bad(name, "\(name) must be one of \(allowed.joined(separator: ", "))") }
+        return value
+    }
+
+    static func limit(_ value: String?) throws(CoreError) -> Int {
+        guard let value else { return defaultLimit }
+        guard let n = Int(value), (1...maxLimit).contains(n) else { throw bad("limit", "limit must be an integer from 1 to \(maxLimit)") }
+        return n
+    }
+
+    /// Territory codes look like `DE-BY` or `AT-W`.
+    public static func isTerritoryCode(_ s: some StringProtocol) -> Bool {
+        (2...16).contains(s.count) && s.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+
+    static func isDecimal(_ s: Substring) -> Bool {
+        var digits = 0, dots = 0
+        for (i, c) in s.utf8.enumerated() {
+            if c == 45, i == 0 { continue }
+            if c == 46 { dots += 1; continue }
+            guard c >= 48, c <= 57 else { return false }
+            digits += 1
+        }
+        return digits > 0 && digits <= 20 && dots <= 1
+    }
+}

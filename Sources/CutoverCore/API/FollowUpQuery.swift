@@ -1,0 +1,75 @@
+/// `GET /v1/samples/followups` parameters, validated: one territory (optional when the caller has
+/// exactly one), optionally one owner, ordered by due date (overdue first), keyset-paginated.
+public struct FollowUpQuery: Sendable, Equatable {
+    public struct After: Sendable, Equatable {
+        /// ISO date.
+        public var due: String
+        public var sampleID: Int64
+
+        public init(due: String, sampleID: Int64) {
+            self.due = due
+            self.sampleID = sampleID
+        }
+
+        public var cursor: String { Base64URL.encode("f:\(due):\(sampleID)") }
+
+        public init?(cursor: String) {
+            guard let text = Base64URL.decode(cursor) else { return nil }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "f", let id = Int64(parts[2]), ISODate.isValid(parts[1]) else { return nil }
+            self.due = String(parts[1])
+            self.sampleID = id
+        }
+    }
+
+    public var territory: String
+    public var ownerID: Int64?
+    public var limit: Int
+    public var after: After?
+
+    public init(territory: String, ownerID: Int64? = nil, limit: Int = CustomerListQuery.defaultLimit, after: After? = nil) {
+        self.territory = territory
+        self.ownerID = ownerID
+        self.limit = limit
+        self.after = after
+    }
+
+    public init(parameters: [String: String], callerTerritories: [String]) throws(CoreError) {
+        let known: Set<String> = ["territory", "owner", "limit", "cursor"]
+        for name in parameters.keys.sorted() where !known.contains(name) {
+            throw CustomerListQuery.bad(name, "unknown query parameter \(name); known: \(known.sorted().joined(separator: ", "))")
+        }
+        if let territory = parameters["territory"] {
+            guard CustomerListQuery.isTerritoryCode(territory) else { throw CustomerListQuery.bad("territory", "territory must be a territory code such as DE-BY") }
+            self.territory = territory
+        } else if callerTerritories.count == 1 {
+            self.territory = callerTerritories[0]
+        } else {
+            throw CustomerListQuery.bad("territory", "territory is required (this token may read \(callerTerritories.count) territories)")
+        }
+        if let owner = parameters["owner"] {
+            guard let id = Int64(owner), id > 0 else { throw CustomerListQuery.bad("owner", "owner must be a user id (a positive integer)") }
+            ownerID = id
+        } else {
+            ownerID = nil
+        }
+        limit = try CustomerListQuery.limit(parameters["limit"])
+        if let cursor = parameters["cursor"] {
+            guard let after = After(cursor: cursor) else { throw CustomerListQuery.bad("cursor", "cursor is not one this API returned (use nextCursor as given)") }
+            self.after = after
+        } else {
+            after = nil
+        }
+    }
+}
+
+/// ISO calendar dates (yyyy-mm-dd) as text.
+public enum ISODate {
+    /// Whether `s` is a plausible yyyy-mm-dd date.
+    public static func isValid(_ s: some StringProtocol) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return false }
+        return y >= 1 && (1...12).contains(m) && (1...31).contains(d)
+    }
+}

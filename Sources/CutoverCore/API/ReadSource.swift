@@ -1,0 +1,42 @@
+/// Where a read is served from.
+public enum ReadSource: String, Sendable, Codable, CaseIterable {
+    /// The legacy queries on the write tables.
+    case legacy
+    /// The read models (projection tables through the views in schema `read`).
+    case readModel = "read-model"
+}
+
+/// The views of the read API; the unit the reader switch decides on per module.
+public enum APIView: String, Sendable, CaseIterable, Codable {
+    case customerList = "customers.list"
+    case customerDetail = "customers.detail"
+    case territoryPipeline = "territories.pipeline"
+    case sampleFollowups = "samples.followups"
+
+    /// The projection that serves this view on the read-model path.
+    public var projection: String {
+        switch self {
+        case .customerList, .customerDetail: "customer_overview"
+        case .territoryPipeline: "territory_pipeline"
+        case .sampleFollowups: "sample_followups"
+        }
+    }
+}
+
+/// Decides, per calling module and view, which source serves a read. Until per-module flags
+/// exist the configured default (`api.defaultSource`) serves every read.
+public struct ReaderSwitch: Sendable {
+    public var defaultSource: ReadSource
+    /// Per (module, view) overrides.
+    public var overrides: [String: ReadSource]
+
+    public init(defaultSource: ReadSource = .readModel, overrides: [String: ReadSource] = [:]) {
+        self.defaultSource = defaultSource
+        self.overrides = overrides
+    }
+
+    /// The source for `module` reading `view`.
+    public func source(module: String, view: APIView) -> ReadSource {
+        overrides["\(module)/\(view.rawValue)"] ?? defaultSource
+    }
+}

@@ -1,0 +1,102 @@
+import CutoverCore
+import Logging
+import PostgresNIO
+
+/// API tokens in `cutover.api_tokens`: created (shown once, stored as SHA-256), listed, revoked,
+/// and resolved to a ``Caller`` per request.
+public struct TokenRepository: Sendable {
+    /// A token as listings show it (never the token itself).
+    public struct Info: Sendable, Equatable, Codable {
+        public var id: Int64
+        public var prefix: String
+        public var module: String
+        public var role: String
+        public var territories: [String]
+        public var userId: Int64?
+        public var label: String?
+        public var createdAt: String
+        public var revokedAt: String?
+    }
+
+    public var logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Creates a token. `territories` may be `["*"]` (every territory). `user` is a crm.users id or
+    /// e-mail address. Returns the token text (only now) and its id.
+    public func create(on c: PostgresConnection, module: String, role: Caller.Role, territories: [String], user: String?,
+                       label: String?) async throws -> (token: String, id: Int64) {
+        guard module.count == 2, module.hasPrefix("0"), let n = Int(module), (1...8).contains(n) else {
+            throw CoreError(.invalidArgument, "--module must be a business module 01 … 08, not \(module)")
+        }
+        guard !territories.isEmpty else { throw CoreError(.invalidArgument, "--territories needs at least one territory code (or *)") }
+        if territories != ["*"] {
+            let known = try await c.query("SELECT code FROM crm.territories", logger: logger)
+            var codes = Set<String>()
+            for try await code in known.decode(String.self) { codes.insert(code) }
+            for t in territories where !codes.contains(t) {
+                throw CoreError(.invalidArgument, "unknown territory \(t); known: \(codes.sorted().joined(separator: ", ")) (or * for all)")
+            }
+        }
+        var userID: Int64?
+        if let user {
+            let rows = try await c.query("SELECT id FROM crm.users WHERE id::text = \(user) OR lower(email) = lower(\(user))", logger: logger)
+            for try await id in rows.decode(Int64.self) { userID = id }
+            guard userID != nil else { throw CoreError(.invalidArgument, "no CRM user with id or e-mail \(user)") }
+        }
+        let token = APIToken.generate()
+        let rows = try await c.query("""
+            INSERT INTO cutover.api_tokens (token_hash, prefix, module, role, territories, user_id, label)
+            VALUES (\(APIToken.hash(token)), \(APIToken.prefix(token)), \(module), \(role.rawValue), \(territories), \(userID), \(label))
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return (token, id) }
+        throw DatabaseError(.serverError, "creating the token returned no id")
+    }
+
+    public func list(on c: PostgresConnection, includeRevoked: Bool) async throws -> [Info] {
+        let rows = try await c.query("""
+            SELECT id, prefix, module, role, territories, user_id, label,
+                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                   to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            FROM cutover.api_tokens WHERE \(includeRevoked) OR revoked_at IS NULL ORDER BY id
+            """, logger: logger)
+        var out: [Info] = []
+        for try await r in rows.decode((Int64, String, String, String, [String], Int64?, String?, String, String?).self) {
+            out.append(Info(id: r.0, prefix: r.1, module: r.2, role: r.3, territories: r.4, userId: r.5, label: r.6, createdAt: r.7, revokedAt: r.8))
+        }
+        return out
+    }
+
+    /// Revokes by id or by prefix; returns how many tokens it revoked (0: none matched or already revoked).
+    public func revoke(on c: PostgresConnection, idOrPrefix: String) async throws -> Int {
+        let result = try await c.query("""
+            UPDATE cutover.api_tokens SET revoked_at = now()
+            WHERE revoked_at IS NULL AND (id::text = \(idOrPrefix) OR prefix = \(idOrPrefix))
+            """, logger: logger).get()
+        return result.metadata.rows ?? 0
+    }
+
+    /// The caller a token stands for, or `nil` when it is unknown or revoked.
+    public func resolve(on client: PostgresClient, token: String) async throws -> Caller? {
+        guard APIToken.isWellFormed(token) else { return nil }
+        do {
+            let rows = try await client.query("""
+                SELECT t.id, t.module, t.role,
+                       CASE WHEN t.territories = '{*}' THEN (SELECT array_agg(code ORDER BY code) FROM crm.territories) ELSE t.territories END,
+                       t.user_id, u.role
+                FROM cutover.api_tokens t LEFT JOIN crm.users u ON u.id = t.user_id
+                WHERE t.token_hash = \(APIToken.hash(token)) AND t.revoked_at IS NULL
+                """, logger: logger)
+            for try await r in rows.decode((Int64, String, String, [String]?, Int64?, String?).self) {
+                guard let role = Caller.Role(rawValue: r.2) else { return nil }
+                return Caller(tokenID: r.0, module: r.1, role: role, territories: r.3 ?? [], userID: r.4, userRole: r.5)
+            }
+            return nil
+        } catch {
+            throw Database.translate(error, doing: "token check")
+        }
+    }
+}

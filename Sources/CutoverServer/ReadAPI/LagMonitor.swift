@@ -1,0 +1,90 @@
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the read API's view of how old the read models are: every projection's lag (from the
+/// primary) and, with a hot standby, the replica's replay lag. Polled once a second so requests
+/// only read memory; readiness is derived from the same numbers.
+public final class LagMonitor: Service, Sendable {
+    public struct Snapshot: Sendable {
+        /// Seconds per projection; a projection that is not built is absent.
+        public var lagSeconds: [String: Double] = [:]
+        public var replicaLagSeconds: Double?
+        /// When the last poll succeeded (monotonic).
+        public var polledAt: ContinuousClock.Instant?
+        public var error: String?
+    }
+
+    let target: DatabaseTarget
+    let replica: PostgresClient?
+    let projections: [ProjectionDefinition]
+    let interval: Duration
+    let logger: Logger
+    let state = Mutex(Snapshot())
+
+    public init(target: DatabaseTarget, replica: PostgresClient?, projections: [ProjectionDefinition], interval: Duration = .seconds(1), logger: Logger) {
+        self.target = target
+        self.replica = replica
+        self.projections = projections
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Polls until the service group shuts down.
+    public func run() async throws {
+        let lagGauge = Gauge(label: "cutover_api_read_model_lag_seconds")
+        let replicaGauge = Gauge(label: "cutover_api_replica_lag_seconds")
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            await poll()
+            let s = snapshot
+            lagGauge.record(s.lagSeconds.values.max() ?? 0)
+            if let r = s.replicaLagSeconds { replicaGauge.record(r) }
+            // Ends the sleep early on graceful shutdown.
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+        }
+    }
+
+    /// One poll (also used once at start-up so the first requests have numbers).
+    public func poll() async {
+        do {
+            let rows = try await ProjectorAdmin(target: target, logger: logger).status(projections)
+            var lags: [String: Double] = [:]
+            for row in rows where row.installed { lags[row.projection] = row.lagSeconds }
+            var replicaLag: Double?
+            if let replica {
+                let result = try await replica.query("""
+                    SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0
+                                WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                                ELSE coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0) END::float8
+                    """, logger: logger)
+                for try await lag in result.decode(Double.self) { replicaLag = lag }
+            }
+            let now = ContinuousClock.now
+            state.withLock { $0 = Snapshot(lagSeconds: lags, replicaLagSeconds: replicaLag, polledAt: now, error: nil) }
+        } catch {
+            logger.warning("lag poll failed", metadata: ["error": "\(error)"])
+            state.withLock { $0.error = "database unavailable" }
+        }
+    }
+
+    /// Ready when the last poll is recent and succeeded and every projection is built and within `maxLagSeconds`.
+    public func readiness(maxLagSeconds: Double) -> (ready: Bool, detail: String) {
+        let s = snapshot
+        guard s.error == nil, let polled = s.polledAt, ContinuousClock.now - polled < interval * 5 else {
+            return (false, s.error ?? "no lag reading yet")
+        }
+        for p in projections {
+            guard let lag = s.lagSeconds[p.name] else { return (false, "\(p.name) is not built yet") }
+            if lag > maxLagSeconds { return (false, "\(p.name) lags \(Int(lag)) s (limit \(Int(maxLagSeconds)) s)") }
+        }
+        if let r = s.replicaLagSeconds, r > maxLagSeconds { return (false, "replica lags \(Int(r)) s") }
+        return (true, "database answers; read models within \(Int(maxLagSeconds)) s")
+    }
+}

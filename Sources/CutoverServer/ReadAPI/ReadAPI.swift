@@ -1,0 +1,179 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// The read API for business modules (`/v1`). Every read goes through the reader switch for the
+/// calling module and view, then either the read models (views in schema `read`, row-level
+/// security and masking in the database) or the legacy queries, both in a transaction that carries
+/// the caller's context. Responses carry `Cutover-Source` and `Cutover-Projection-Lag`.
+public struct ReadAPI: Sendable {
+    /// Where reads go: the primary, or a hot standby when configured.
+    public var readClient: PostgresClient
+    public var readerSwitch: ReaderSwitch
+    public var lagMonitor: LagMonitor
+    public var readModel: ReadModelReader
+    public var legacy: LegacyAPIReader
+    public var logger: Logger
+
+    public init(readClient: PostgresClient, readerSwitch: ReaderSwitch, lagMonitor: LagMonitor, readModel: ReadModelReader,
+                legacy: LegacyAPIReader, logger: Logger) {
+        self.readClient = readClient
+        self.readerSwitch = readerSwitch
+        self.lagMonitor = lagMonitor
+        self.readModel = readModel
+        self.legacy = legacy
+        self.logger = logger
+    }
+
+    /// Adds the `/v1` routes behind `authenticator`.
+    public func addRoutes(to router: Router<APIRequestContext>, authenticator: TokenAuthenticator) {
+        let v1 = router.group("v1").add(middleware: authenticator)
+        v1.get("customers") { request, context in try await listCustomers(request, context) }
+        v1.get("customers/{id}") { request, context in try await customer(request, context) }
+        v1.get("territories/{code}/pipeline") { request, context in try await pipeline(request, context) }
+        v1.get("samples/followups") { request, context in try await followUps(request, context) }
+    }
+
+    func listCustomers(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let parameters = try Self.parameters(request)
+        let query = try validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
+        try authorize(caller, territory: query.territory)
+        let source = readerSwitch.source(module: caller.module, view: .customerList)
+        let page = try await read(caller, source, context) { c in
+            source == .legacy ? try await legacy.customers(on: c, query) : try await readModel.customers(on: c, query)
+        }
+        return try respond(page, view: .customerList, source: source, request: request)
+    }
+
+    func customer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
+        }
+        try rejectQuery(request)
+        let source = readerSwitch.source(module: caller.module, view: .customerDetail)
+        let found = try await read(caller, source, context) { c in
+            source == .legacy ? try await legacy.customer(on: c, id: id, caller: caller) : try await readModel.customer(on: c, id: id)
+        }
+        // Not found and not allowed look the same: the API does not tell what exists elsewhere.
+        guard let found else { throw APIError(.notFound, "no customer \(id) in this token's territories") }
+        return try respond(found, view: .customerDetail, source: source, request: request)
+    }
+
+    func pipeline(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        guard let code = context.parameters.get("code"), CustomerListQuery.isTerritoryCode(code) else {
+            throw APIError(.invalidRequest, "the territory must be a territory code such as DE-BY", parameter: "code")
+        }
+        try rejectQuery(request)
+        try authorize(caller, territory: code)
+        let source = readerSwitch.source(module: caller.module, view: .territoryPipeline)
+        let result = try await read(caller, source, context) { c in
+            source == .legacy ? try await legacy.pipeline(on: c, territory: code) : try await readModel.pipeline(on: c, territory: code)
+        }
+        return try respond(result, view: .territoryPipeline, source: source, request: request)
+    }
+
+    func followUps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let parameters = try Self.parameters(request)
+        let query = try validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
+        try authorize(caller, territory: query.territory)
+        let source = readerSwitch.source(module: caller.module, view: .sampleFollowups)
+        let page = try await read(caller, source, context) { c in
+            source == .legacy ? try await legacy.followUps(on: c, query) : try await readModel.followUps(on: c, query)
+        }
+        return try respond(page, view: .sampleFollowups, source: source, request: request)
+    }
+
+    // MARK: - Helpers
+
+    func authorize(_ caller: Caller, territory: String) throws {
+        guard caller.mayRead(territory: territory) else {
+            throw APIError(.forbidden, "this token may not read territory \(territory)", parameter: "territory")
+        }
+    }
+
+    func rejectQuery(_ request: Request) throws {
+        if let name = request.uri.queryParameters.first?.key {
+            throw APIError(.invalidRequest, "unknown query parameter \(name); this endpoint takes none", parameter: String(name))
+        }
+    }
+
+    func validated<T>(_ parse: () throws(CoreError) -> T) throws -> T {
+        do {
+            return try parse()
+        } catch {
+            throw APIError(.invalidRequest, error.message, parameter: error.context["parameter"])
+        }
+    }
+
+    static func parameters(_ request: Request) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            let k = String(key)
+            guard out[k] == nil else { throw APIError(.invalidRequest, "query parameter \(k) is given twice", parameter: k) }
+            out[k] = String(value)
+        }
+        return out
+    }
+
+    /// Runs a read as `caller`; database failures become problems without database detail.
+    func read<R: Sendable>(_ caller: Caller, _ source: ReadSource, _ context: APIRequestContext,
+                           _ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        do {
+            return try await ReaderContext.run(readClient, as: caller, switchRole: source == .readModel, logger: logger) { c in
+                try await body(c)
+            }
+        } catch let error as DatabaseError {
+            context.logger.error("read failed", metadata: ["error": "\(error)", "source": "\(source.rawValue)"])
+            if error.code == .unreachable { throw APIError(.unavailable, "the database is not reachable; retry shortly") }
+            throw APIError(.internalError, "the read failed; the error is logged under request \(context.id)")
+        }
+    }
+
+    func respond(_ value: some Encodable, view: APIView, source: ReadSource, request: Request) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(value)
+        let etag = "\"" + Self.fnv1a(body) + "\""
+        var headers = HTTPFields()
+        headers[APIHeaders.source] = source.rawValue
+        let snapshot = lagMonitor.snapshot
+        headers[APIHeaders.projectionLag] = String(format: "%.3f", snapshot.lagSeconds[view.projection] ?? 0)
+        if let replica = snapshot.replicaLagSeconds { headers[APIHeaders.replicaLag] = String(format: "%.3f", replica) }
+        headers[.eTag] = etag
+        headers[.cacheControl] = "private, no-cache"
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// 64-bit FNV-1a of the body: a cheap, stable entity tag.
+    static func fnv1a(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Response headers of the read API.
+public enum APIHeaders {
+    /// `legacy` or `read-model`.
+    public static let source = HTTPField.Name("Cutover-Source")!
+    /// Seconds the serving projection is behind the write tables.
+    public static let projectionLag = HTTPField.Name("Cutover-Projection-Lag")!
+    /// Seconds the hot standby is behind the primary (only when reads go to a standby).
+    public static let replicaLag = HTTPField.Name("Cutover-Replica-Lag")!
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CutoverCore
+import CutoverPostgres
+import CutoverProjector
+import CutoverServer
+import Foundation
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// `cutover serve`: the read API with /metrics and /health on one port.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the read API (GET /v1/...) with /metrics and /health (Ctrl-C stops gracefully).",
+        discussion: "Needs an API token per request: cutover tokens create --module 02 --role reader --territories DE-BY"
+    )
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await CLIErrors.run {
+            let config = try await options.loadConfig()
+            let logger = options.makeLogger(config, label: "cutover.api")
+            let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover api")
+            let projections = try ProjectorCommandSupport.projections(config, only: nil)
+            try await ProjectorCommandSupport.checkReachable(target, logger: logger)
+            let registry = OperationsServer.bootstrapMetrics()
+            let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger)
+            let group = ServiceGroup(configuration: .init(services: api.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
+
+/// The services of the read API (shared by `serve` and `demo`): the Postgres clients, the lag
+/// monitor and the HTTP application.
+struct APIServices {
+    var services: [any Service]
+
+    init(config: CutoverConfig, target: DatabaseTarget, projections: [ProjectionDefinition], registry: PrometheusCollectorRegistry,
+         logger: Logger, extra: [any Service] = []) async throws {
+        let primary = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
+        var replica: PostgresClient?
+        var replicaTarget: DatabaseTarget?
+        if let url = config.api.replicaURL {
+            let t = DatabaseTarget(url: url, poolSize: target.poolSize, connectTimeoutSeconds: target.connectTimeoutSeconds, applicationName: "cutover api")
+            try await ProjectorCommandSupport.checkReachable(t, logger: logger)
+            replica = PostgresClient(configuration: t.clientConfiguration, backgroundLogger: logger)
+            replicaTarget = t
+        }
+        let monitor = LagMonitor(target: target, replica: replica, projections: projections, logger: logger)
+        guard let pipeline = projections.first(where: { $0.name == "territory_pipeline" }),
+              let followUps = projections.first(where: { $0.name == "sample_followups" }) else {
+            throw CoreError(.invalidProjection, "the read API needs the projections territory_pipeline and sample_followups in \(config.projectionsDirectory)")
+        }
+        let api = ReadAPI(readClient: replica ?? primary, readerSwitch: ReaderSwitch(defaultSource: config.api.defaultSource), lagMonitor: monitor,
+                          readModel: ReadModelReader(logger: logger),
+                          legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
+                          logger: logger)
+        // Tokens are checked on the primary: a revocation takes effect without waiting for the standby.
+        let authenticator = TokenAuthenticator(client: primary, cacheSeconds: config.api.tokenCacheSeconds, logger: logger)
+        let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: registry, maxLagSeconds: config.api.maxLagSeconds)
+        let host = config.http.host
+        let reads = replicaTarget.map { "hot standby \($0.url)" } ?? "the primary"
+        let app = ReadAPIServer.application(router: router, host: host, port: config.http.port, logger: logger) { port in
+            // stdout, for people and for tools that start `serve` on port 0.
+            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /metrics, /health/ready)\n".utf8))
+        }
+        await monitor.poll()
+        services = [primary] + (replica.map { [$0] } ?? []) + [monitor] + extra + [app]
+    }
+}

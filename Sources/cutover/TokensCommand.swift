@@ -1,0 +1,87 @@
+import ArgumentParser
+import CutoverCore
+import CutoverPostgres
+import Foundation
+
+/// `cutover tokens create | list | revoke`: API tokens for business modules.
+struct TokensCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens",
+        abstract: "Create, list and revoke read API tokens (stored hashed; a token is shown once).",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a token and print it (once).")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Business module 01 … 08.") var module: String
+        @Option(help: "reader, ops or admin.") var role: String = "reader"
+        @Option(help: "Comma-separated territory codes, or * for every territory.") var territories: String
+        @Option(help: "The CRM user the token acts for (id or e-mail); lead protection compares it with the owner.") var user: String?
+        @Option(help: "A note for listings.") var label: String?
+
+        func run() async throws {
+            try await CLIErrors.run {
+                guard let role = Caller.Role(rawValue: role) else {
+                    throw CoreError(.invalidArgument, "--role must be reader, ops or admin, not \(role)")
+                }
+                let list = territories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let config = try await options.loadConfig()
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger)
+                let created = try await Database.withConnection(target, logger: logger) { c in
+                    try await TokenRepository(logger: logger).create(on: c, module: module, role: role, territories: list, user: user, label: label)
+                }
+                print(created.token)
+                FileHandle.standardError.write(Data("token \(created.id) for module \(module) (\(role.rawValue), \(list.joined(separator: ","))); store it now, it is not shown again\n".utf8))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never the tokens themselves).")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Include revoked tokens.") var all = false
+        @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+        func run() async throws {
+            try await CLIErrors.run {
+                let config = try await options.loadConfig()
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger)
+                let tokens = try await Database.withConnection(target, logger: logger) { c in
+                    try await TokenRepository(logger: logger).list(on: c, includeRevoked: all)
+                }
+                if format == .json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(tokens), as: UTF8.self))
+                    return
+                }
+                print(TextTable.render(["ID", "PREFIX", "MODULE", "ROLE", "TERRITORIES", "USER", "CREATED", "REVOKED", "LABEL"], tokens.map {
+                    ["\($0.id)", $0.prefix, $0.module, $0.role, $0.territories.joined(separator: ","), $0.userId.map { "\($0)" } ?? "-",
+                     $0.createdAt, $0.revokedAt ?? "-", $0.label ?? ""]
+                }))
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by id or prefix (takes effect within api.tokenCacheSeconds).")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Token id or prefix as `tokens list` shows it.") var token: String
+
+        func run() async throws {
+            try await CLIErrors.run {
+                let config = try await options.loadConfig()
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger)
+                let count = try await Database.withConnection(target, logger: logger) { c in
+                    try await TokenRepository(logger: logger).revoke(on: c, idOrPrefix: token)
+                }
+                guard count > 0 else { throw CoreError(.invalidArgument, "no active token with id or prefix \(token)") }
+                print("revoked \(count) token(s)")
+            }
+        }
+    }
+}

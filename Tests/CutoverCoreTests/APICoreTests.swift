@@ -1,0 +1,86 @@
+import CutoverCore
+import Testing
+
+@Suite("Read API core: queries, cursors, tokens, callers")
+struct APICoreTests {
+    @Test("base64url round-trips any text and rejects foreign characters", arguments: ["", "a", "ab", "abc", "r:12345.60:42", "Würzburg ✓"])
+    func base64URL(text: String) {
+        #expect(Base64URL.decode(Base64URL.encode(text)) == text)
+        #expect(!Base64URL.encode(text).contains("="))
+    }
+
+    @Test("malformed base64url is nil, not a crash")
+    func base64URLRejects() {
+        for bad in ["a", "ab=c", "a b", "%27", "////a"] { #expect(Base64URL.decode(bad) == nil, "\(bad)") }
+    }
+
+    @Test("customer list parameters: defaults, the caller's only territory, every rejection names its parameter")
+    func listQuery() throws {
+        let q = try CustomerListQuery(parameters: [:], callerTerritories: ["DE-BY"])
+        #expect(q == CustomerListQuery(territory: "DE-BY"))
+        let full = try CustomerListQuery(parameters: ["territory": "DE-BW", "segment": "HOTEL", "status": "LEAD", "limit": "200", "sort": "revenue"],
+                                         callerTerritories: ["DE-BY", "DE-BW"])
+        #expect(full.limit == 200 && full.segment == "HOTEL" && full.status == "LEAD" && full.territory == "DE-BW")
+        let bad: [([String: String], String)] = [
+            ([:], "territory"), (["territory": "de-by"], "territory"), (["territory": "DE-BY", "limit": "0"], "limit"),
+            (["territory": "DE-BY", "limit": "1e3"], "limit"), (["territory": "DE-BY", "segment": "PUB"], "segment"),
+            (["territory": "DE-BY", "status": "x"], "status"), (["territory": "DE-BY", "sort": "name"], "sort"),
+            (["territory": "DE-BY", "cursor": "zzz"], "cursor"), (["territory": "DE-BY", "x": "1"], "x"),
+        ]
+        for (parameters, name) in bad {
+            #expect(throws: CoreError.self) { try CustomerListQuery(parameters: parameters, callerTerritories: ["DE-BY", "DE-BW"]) }
+            do {
+                _ = try CustomerListQuery(parameters: parameters, callerTerritories: ["DE-BY", "DE-BW"])
+            } catch {
+                #expect(error.code == .invalidArgument && error.context["parameter"] == name, "\(parameters)")
+            }
+        }
+    }
+
+    @Test("cursors round-trip and reject tampering")
+    func cursors() {
+        let after = CustomerListQuery.After(revenue: "-12.50", id: 42)
+        #expect(CustomerListQuery.After(cursor: after.cursor) == after)
+        #expect(CustomerListQuery.After(cursor: Base64URL.encode("r:1;DROP:4")) == nil)
+        #expect(CustomerListQuery.After(cursor: Base64URL.encode("f:2026-01-01:4")) == nil)
+        let due = FollowUpQuery.After(due: "2026-11-30", sampleID: 7)
+        #expect(FollowUpQuery.After(cursor: due.cursor) == due)
+        #expect(FollowUpQuery.After(cursor: Base64URL.encode("f:2026-13-01:7")) == nil)
+    }
+
+    @Test("tokens: shape, bearer parsing, hash is not the token")
+    func tokens() {
+        let token = APIToken.generate()
+        #expect(APIToken.isWellFormed(token))
+        #expect(APIToken.generate() != token)
+        #expect(APIToken.hash(token).count == 64 && APIToken.hash(token) != token)
+        #expect(APIToken.prefix(token).count == 16)
+        #expect(!APIToken.isWellFormed("cutover_" + String(repeating: "G", count: 40)))
+        #expect(!APIToken.isWellFormed(token + "0"))
+        #expect(APIToken.bearer("Bearer \(token)") == token)
+        #expect(APIToken.bearer("bearer   \(token) ") == token)
+        #expect(APIToken.bearer("Basic abc") == nil && APIToken.bearer(nil) == nil && APIToken.bearer("Bearer") == nil)
+    }
+
+    @Test("lead protection rule: owner and managers see contacts, others only after the protection ended")
+    func seesContacts() {
+        let rep = Caller(tokenID: 1, module: "02", role: .reader, territories: ["DE-BY"], userID: 5, userRole: "SALES_REP")
+        let manager = Caller(tokenID: 2, module: "02", role: .reader, territories: ["DE-BY"], userID: 9, userRole: "MANAGER")
+        let anonymous = Caller(tokenID: 3, module: "02", role: .reader, territories: ["DE-BY"])
+        let today = "2026-11-27"
+        #expect(rep.seesContacts(protectionOwnerID: 5, protectedUntil: "2026-12-01", today: today))
+        #expect(!rep.seesContacts(protectionOwnerID: 6, protectedUntil: "2026-12-01", today: today))
+        #expect(rep.seesContacts(protectionOwnerID: 6, protectedUntil: "2026-11-26", today: today))
+        #expect(manager.seesContacts(protectionOwnerID: 6, protectedUntil: "2026-12-01", today: today))
+        #expect(!anonymous.seesContacts(protectionOwnerID: 6, protectedUntil: "2026-11-27", today: today))
+        #expect(anonymous.seesContacts(protectionOwnerID: nil, protectedUntil: nil, today: today))
+    }
+
+    @Test("the reader switch uses per-module overrides before the default")
+    func readerSwitch() {
+        let s = ReaderSwitch(defaultSource: .readModel, overrides: ["03/customers.list": .legacy])
+        #expect(s.source(module: "03", view: .customerList) == .legacy)
+        #expect(s.source(module: "03", view: .customerDetail) == .readModel)
+        #expect(s.source(module: "02", view: .customerList) == .readModel)
+    }
+}
