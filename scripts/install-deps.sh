@@ -15,6 +15,7 @@ for extra in "$@"; do
     pgtap) dpkg -s postgresql-15-pgtap >/dev/null 2>&1 || need+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl) ;;
     promtool) command -v promtool >/dev/null 2>&1 || need+=(prometheus) ;;
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    schemathesis) ;;  # from PyPI, below
   esac
 done
 if ((${#need[@]})); then
@@ -28,6 +29,12 @@ if ((${#need[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+for extra in "$@"; do
+  if [[ "$extra" == schemathesis ]] && ! command -v schemathesis >/dev/null 2>&1 && ! python3 -c 'import schemathesis' 2>/dev/null; then
+    echo "installing schemathesis (PyPI)"
+    python3 -m pip install --quiet 'schemathesis>=4,<5'
+  fi
+done
 if ! command -v swift >/dev/null 2>&1; then
   if [[ -x /opt/swift/usr/bin/swift ]]; then
     echo "note: add /opt/swift/usr/bin to PATH" >&2

@@ -8,7 +8,7 @@ struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Manage the local throwaway PostgreSQL cluster (.cutover/pg).",
-        subcommands: [Up.self, Down.self, Status.self, URL.self, Psql.self]
+        subcommands: [Up.self, Down.self, Status.self, URL.self, Psql.self, Standby.self]
     )
 
     static func cluster(_ options: GlobalOptions) async throws -> (DevCluster, CutoverConfig) {
@@ -105,6 +105,37 @@ struct DevCommand: AsyncParsableCommand {
                 let cArgs = args.map { strdup($0) } + [nil]
                 execv(psql, cArgs)
                 throw DatabaseError(.binariesMissing, "cannot run \(psql): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    struct Standby: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a hot standby of the dev cluster (pg_basebackup, streaming replication) and print its URL.",
+            discussion: "Serve reads from it with: cutover serve --set api.replicaUrl=$(cutover dev standby --url-only)")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "Stop the standby instead (its data is kept).") var stop = false
+        @Flag(help: "Print only the standby's URL with its password.") var urlOnly = false
+
+        func run() async throws {
+            try await CLIErrors.run {
+                let (cluster, config) = try await DevCommand.cluster(options)
+                let standby = DevStandby(dataDirectory: config.dev.dataDirectory + "-standby", logger: options.makeLogger(config))
+                if stop {
+                    try standby.down()
+                    print("stopped the standby in \(standby.dataDirectory)")
+                    return
+                }
+                guard case .running(let primary) = try cluster.status() else {
+                    throw DatabaseError(.clusterNotRunning, "the dev cluster is not running; start it with `cutover dev up` first")
+                }
+                let state = try await standby.up(primary: primary) { if !urlOnly { print($0) } }
+                if urlOnly {
+                    print(state.url.urlWithPassword)
+                } else {
+                    print("hot standby of 127.0.0.1:\(primary.port) accepting read-only connections at \(state.url)")
+                    print("data: \(standby.dataDirectory)   serve reads from it: cutover serve --set api.replicaUrl=$(cutover dev standby --url-only)")
+                }
             }
         }
     }

@@ -46,6 +46,11 @@ struct APICoreTests {
         let due = FollowUpQuery.After(due: "2026-11-30", sampleID: 7)
         #expect(FollowUpQuery.After(cursor: due.cursor) == due)
         #expect(FollowUpQuery.After(cursor: Base64URL.encode("f:2026-13-01:7")) == nil)
+        #expect(FollowUpQuery.After(cursor: Base64URL.encode("f:2026-02-31:7")) == nil)  // found by hand-built cursors: was a 500
+        #expect(FollowUpQuery.After(cursor: Base64URL.encode("f:2027-02-29:7")) == nil)
+        #expect(FollowUpQuery.After(cursor: Base64URL.encode("f:2028-02-29:7")) != nil)
+        #expect(CustomerListQuery.positiveID("17") == 17)
+        for bad in ["+17", "017", "0", "-1", "1.5", "", "99999999999999999999"] { #expect(CustomerListQuery.positiveID(bad) == nil, "\(bad)") }
     }
 
     @Test("tokens: shape, bearer parsing, hash is not the token")

@@ -54,7 +54,8 @@ struct ReadAPITests {
                 ("/v1/customers?territory=DE-BY&cursor=%27%3B--", "cursor"), ("/v1/customers?territory=DE-BY&cursor=cjp4Ojk", "cursor"),
                 ("/v1/customers?territory=DE-BY&color=red", "color"), ("/v1/customers?territory=DE-BY&territory=DE-BW", "territory"),
                 ("/v1/customers/abc", "id"), ("/v1/customers/-4", "id"), ("/v1/customers/1?x=1", "x"),
-                ("/v1/territories/bavaria!/pipeline", "code"), ("/v1/samples/followups?territory=DE-BY&owner=me", "owner"),
+                ("/v1/territories/bavaria!/pipeline", "code"), ("/v1/customers/+1", "id"), ("/v1/customers/007", "id"),
+                ("/v1/samples/followups?territory=DE-BY&cursor=ZjoyMDI2LTAyLTMxOjE", "cursor"), ("/v1/samples/followups?territory=DE-BY&owner=me", "owner"),
             ]
             for (uri, parameter) in cases {
                 let r = try await APIHarness.get(client, uri, token: token)
@@ -147,6 +148,8 @@ struct ReadAPITests {
             let second = try await APIHarness.get(client, "/v1/territories/DE-BY/pipeline", token: token, headers: conditional)
             #expect(second.status == .notModified)
             #expect(second.body.isEmpty)
+            conditional[.ifNoneMatch] = "\"stale\", W/\(etag)"  // weak comparison, as RFC 9110 asks for If-None-Match
+            #expect(try await APIHarness.get(client, "/v1/territories/DE-BY/pipeline", token: token, headers: conditional).status == .notModified)
             conditional[.ifNoneMatch] = "\"stale\""
             #expect(try await APIHarness.get(client, "/v1/territories/DE-BY/pipeline", token: token, headers: conditional).status == .ok)
         }

@@ -89,6 +89,12 @@ public struct CustomerListQuery: Sendable, Equatable {
         return n
     }
 
+    /// A positive decimal id without sign or leading zeros (`17`, not `+17` or `017`).
+    public static func positiveID(_ s: some StringProtocol) -> Int64? {
+        guard let first = s.utf8.first, first != 48, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let id = Int64(s), id > 0 else { return nil }
+        return id
+    }
+
     /// Territory codes look like `DE-BY` or `AT-W`.
     public static func isTerritoryCode(_ s: some StringProtocol) -> Bool {
         (2...16).contains(s.count) && s.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 }

@@ -48,7 +48,7 @@ public struct FollowUpQuery: Sendable, Equatable {
             throw CustomerListQuery.bad("territory", "territory is required (this token may read \(callerTerritories.count) territories)")
         }
         if let owner = parameters["owner"] {
-            guard let id = Int64(owner), id > 0 else { throw CustomerListQuery.bad("owner", "owner must be a user id (a positive integer)") }
+            guard let id = CustomerListQuery.positiveID(owner) else { throw CustomerListQuery.bad("owner", "owner must be a user id (a positive integer)") }
             ownerID = id
         } else {
             ownerID = nil
@@ -70,6 +70,9 @@ public enum ISODate {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return false }
-        return y >= 1 && (1...12).contains(m) && (1...31).contains(d)
+        guard y >= 1, (1...12).contains(m) else { return false }
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return (1...days).contains(d)
     }
 }

@@ -34,5 +34,7 @@ public struct DevClusterState: Codable, Sendable, Equatable {
         guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw DatabaseError(.clusterCommandFailed, "cannot write \(path)", context: ["path": path])
         }
+        // Every file in the data folder belongs to the server's user: pg_basebackup reads them all.
+        if ProcessRunner.isRoot { _ = try? ProcessRunner(runAsUser: nil).run("/bin/chown", ["postgres:postgres", path]) }
     }
 }

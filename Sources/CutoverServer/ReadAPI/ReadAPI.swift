@@ -52,7 +52,7 @@ public struct ReadAPI: Sendable {
 
     func customer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+        guard let text = context.parameters.get("id"), let id = CustomerListQuery.positiveID(text) else {
             throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
         }
         try rejectQuery(request)
@@ -71,7 +71,7 @@ public struct ReadAPI: Sendable {
             throw APIError(.invalidRequest, "the territory must be a territory code such as DE-BY", parameter: "code")
         }
         try rejectQuery(request)
-        try authorize(caller, territory: code)
+        try authorize(caller, territory: code, parameter: "code")
         let source = readerSwitch.source(module: caller.module, view: .territoryPipeline)
         let result = try await read(caller, source, context) { c in
             source == .legacy ? try await legacy.pipeline(on: c, territory: code) : try await readModel.pipeline(on: c, territory: code)
@@ -93,14 +93,14 @@ public struct ReadAPI: Sendable {
 
     // MARK: - Helpers
 
-    func authorize(_ caller: Caller, territory: String) throws {
+    func authorize(_ caller: Caller, territory: String, parameter: String = "territory") throws {
         guard caller.mayRead(territory: territory) else {
-            throw APIError(.forbidden, "this token may not read territory \(territory)", parameter: "territory")
+            throw APIError(.forbidden, "this token may not read territory \(territory)", parameter: parameter)
         }
     }
 
     func rejectQuery(_ request: Request) throws {
-        if let name = request.uri.queryParameters.first?.key {
+        if let name = request.uri.queryParameters.first(where: { !$0.key.isEmpty })?.key {
             throw APIError(.invalidRequest, "unknown query parameter \(name); this endpoint takes none", parameter: String(name))
         }
     }
@@ -115,7 +115,7 @@ public struct ReadAPI: Sendable {
 
     static func parameters(_ request: Request) throws -> [String: String] {
         var out: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
+        for (key, value) in request.uri.queryParameters where !key.isEmpty {
             let k = String(key)
             guard out[k] == nil else { throw APIError(.invalidRequest, "query parameter \(k) is given twice", parameter: k) }
             out[k] = String(value)
@@ -149,11 +149,21 @@ public struct ReadAPI: Sendable {
         if let replica = snapshot.replicaLagSeconds { headers[APIHeaders.replicaLag] = String(format: "%.3f", replica) }
         headers[.eTag] = etag
         headers[.cacheControl] = "private, no-cache"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+        if let match = request.headers[.ifNoneMatch], Self.matches(match, etag: etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`; `*` matches anything.
+    static func matches(_ header: String, etag: String) -> Bool {
+        header.split(separator: ",").contains { item in
+            var tag = item.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag == etag
+        }
     }
 
     /// 64-bit FNV-1a of the body: a cheap, stable entity tag.

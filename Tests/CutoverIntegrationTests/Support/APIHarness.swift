@@ -12,11 +12,27 @@ import PostgresNIO
 enum APIHarness {
     /// Runs `body` with a router-test client of the read API on `db`, serving from `source`.
     static func withAPI<R: Sendable>(_ db: DatabaseTarget, source: ReadSource = .readModel, tokenCacheSeconds: Double = 0,
+                                     replica: DatabaseTarget? = nil,
                                      _ body: @Sendable (any TestClientProtocol) async throws -> R) async throws -> R {
+        guard let replica else {
+            return try await Database.withClient(db, logger: TestCluster.logger) { client in
+                try await withAPI(db, primary: client, reads: client, replicaClient: nil, source: source, tokenCacheSeconds: tokenCacheSeconds, body)
+            }
+        }
+        return try await Database.withClient(db, logger: TestCluster.logger) { primary in
+            try await Database.withClient(replica, logger: TestCluster.logger) { standby in
+                try await withAPI(db, primary: primary, reads: standby, replicaClient: standby, source: source, tokenCacheSeconds: tokenCacheSeconds, body)
+            }
+        }
+    }
+
+    private static func withAPI<R: Sendable>(_ db: DatabaseTarget, primary: PostgresClient, reads client: PostgresClient, replicaClient: PostgresClient?,
+                                             source: ReadSource, tokenCacheSeconds: Double,
+                                             _ body: @Sendable (any TestClientProtocol) async throws -> R) async throws -> R {
         let projections = try ProjectorHarness.projections
         let logger = TestCluster.logger
-        return try await Database.withClient(db, logger: logger) { client in
-            let monitor = LagMonitor(target: db, replica: nil, projections: projections, logger: logger)
+        do {
+            let monitor = LagMonitor(target: db, replica: replicaClient, projections: projections, logger: logger)
             await monitor.poll()
             let pipeline = projections.first { $0.name == "territory_pipeline" }!
             let followUps = projections.first { $0.name == "sample_followups" }!
@@ -24,7 +40,7 @@ enum APIHarness {
                               readModel: ReadModelReader(logger: logger),
                               legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
                               logger: logger)
-            let authenticator = TokenAuthenticator(client: client, cacheSeconds: tokenCacheSeconds, logger: logger)
+            let authenticator = TokenAuthenticator(client: primary, cacheSeconds: tokenCacheSeconds, logger: logger)
             let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: TestMetrics.registry, maxLagSeconds: 5)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             return try await app.test(.router) { client in try await body(client) }
