@@ -24,23 +24,35 @@ struct APIScenario {
         var figures: [BenchFigure] = []
         var results: [ReadSource: (list: Load, detail: Load)] = [:]
         for source in [ReadSource.readModel, .legacy] {
-            try await withServer(source: source) { port in
-                context.progress("api: \(source.rawValue) list, \(Self.clients) clients, \(seconds) s")
-                let list = try await load(port: port, token: token, seconds: seconds) { rng in
+            try await withServer(source: source) { port, pid in
+                let listURI: @Sendable (inout SystemRandomNumberGenerator) -> String = { rng in
                     "/v1/customers?territory=\(territories.randomElement(using: &rng)!)&limit=50"
                 }
-                context.progress("api: \(source.rawValue) detail, \(Self.clients) clients, \(seconds) s")
-                let detail = try await load(port: port, token: token, seconds: seconds) { rng in
+                let detailURI: @Sendable (inout SystemRandomNumberGenerator) -> String = { rng in
                     "/v1/customers/\(Int.random(in: 1...maxID, using: &rng))"
                 }
+                context.progress("api: \(source.rawValue) list, \(Self.clients) clients back to back, \(seconds) s")
+                let list = try await load(port: port, pid: pid, token: token, seconds: seconds, uri: listURI)
+                context.progress("api: \(source.rawValue) detail, \(Self.clients) clients back to back, \(seconds) s")
+                let detail = try await load(port: port, pid: pid, token: token, seconds: seconds, uri: detailURI)
                 results[source] = (list, detail)
+                if source == .readModel {
+                    for (name, uri, target) in [("list", listURI, 5.0), ("detail", detailURI, 3.0)] {
+                        let rate = context.options.apiRate
+                        context.progress("api: read-model \(name), \(Self.clients) clients sharing \(rate) req/s, \(seconds) s")
+                        let paced = try await load(port: port, pid: pid, token: token, seconds: seconds, rate: rate, uri: uri)
+                        figures.append(BenchFigure(scenario: "api", figure: "\(name) p95 at \(rate) req/s offered, \(Self.clients) clients",
+                                                   cutover: paced.p95, anchor: nil, unit: "ms", target: "≤ \(Int(target)) ms", higherIsBetter: false,
+                                                   notes: "p50 \(fmt(paced.p50)) ms, p99 \(fmt(paced.p99)) ms; latency from the scheduled send time; \(paced.cpu)"))
+                    }
+                }
             }
         }
         guard let rm = results[.readModel], let legacy = results[.legacy] else { return [] }
         for (name, r, l, target) in [("list", rm.list, legacy.list, 5.0), ("detail", rm.detail, legacy.detail, 3.0)] {
             figures.append(BenchFigure(scenario: "api", figure: "\(name) p95 over HTTP, \(Self.clients) clients (anchor: legacy path)",
                                        cutover: r.p95, anchor: l.p95, unit: "ms", target: "≤ \(Int(target)) ms", higherIsBetter: false,
-                                       notes: "p50 \(fmt(r.p50)) / legacy \(fmt(l.p50)) ms; \(r.errors + l.errors) errors"))
+                                       notes: "p50 \(fmt(r.p50)) / legacy \(fmt(l.p50)) ms; \(r.errors + l.errors) errors; read model \(r.cpu)"))
             figures.append(BenchFigure(scenario: "api", figure: "\(name) throughput (anchor: legacy path)", cutover: r.throughput,
                                        anchor: l.throughput, unit: "req/s", target: "report"))
         }
@@ -59,7 +71,7 @@ struct APIScenario {
     }
 
     /// Starts `cutover serve` on a free port serving from `source`, runs `body`, stops it.
-    func withServer(source: ReadSource, _ body: (Int) async throws -> Void) async throws {
+    func withServer(source: ReadSource, _ body: (Int, Int32) async throws -> Void) async throws {
         let log = (context.options.outDirectory as NSString).appendingPathComponent("api-\(source.rawValue).log")
         try? FileManager.default.removeItem(atPath: log)
         let server = try BenchProcess(context.options.cutoverBinary, [
@@ -77,32 +89,47 @@ struct APIScenario {
             }
         }
         guard let port else { throw CoreError(.invalidArgument, "cutover serve did not start; see \(log)") }
-        try await body(port)
+        try await body(port, server.pid)
     }
 
     struct Load {
         var p50: Double
         var p95: Double
+        var p99: Double
         var throughput: Double
         var errors: Int
+        var cpu: String
     }
 
-    /// `clients` keep-alive connections issuing requests back to back for `seconds`.
-    func load(port: Int, token: String, seconds: Int, uri: @escaping @Sendable (inout SystemRandomNumberGenerator) -> String) async throws -> Load {
+    /// `clients` keep-alive connections issuing requests back to back for `seconds`, or, with
+    /// `rate`, sharing that many requests per second on a fixed schedule (latency then counts from
+    /// the scheduled send time, so a slow answer also charges the requests queued behind it).
+    func load(port: Int, pid: Int32, token: String, seconds: Int, rate: Int? = nil,
+              uri: @escaping @Sendable (inout SystemRandomNumberGenerator) -> String) async throws -> Load {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         let fields = headers
+        let cpuStart = CPUTime.Split.now(server: pid)
         let start = ContinuousClock.now
         let deadline = start + .seconds(seconds)
+        let interval: Duration? = rate.map { .nanoseconds(Int64(1e9 * Double(Self.clients) / Double($0))) }
         let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for _ in 0..<Self.clients {
+            for index in 0..<Self.clients {
                 group.addTask {
                     try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) { client in
                         var rng = SystemRandomNumberGenerator()
                         var latencies: [Double] = []
                         var errors = 0
+                        // Paced clients start staggered across one interval.
+                        var scheduled = start + (interval.map { $0 * Double(index) / Double(Self.clients) } ?? .zero)
                         while ContinuousClock.now < deadline {
-                            let t0 = ContinuousClock.now
+                            if interval != nil {
+                                if scheduled > ContinuousClock.now { try await Task.sleep(until: scheduled) }
+                            } else {
+                                scheduled = ContinuousClock.now
+                            }
+                            let t0 = scheduled
+                            if let interval { scheduled += interval }
                             let response = try await client.get(uri(&rng), headers: fields)
                             let ms = (ContinuousClock.now - t0) / .milliseconds(1)
                             if response.status == .ok || response.status == .notFound { latencies.append(ms) } else { errors += 1 }
@@ -117,14 +144,16 @@ struct APIScenario {
         }
         let elapsed = (ContinuousClock.now - start) / .seconds(1)
         let latencies = perClient.flatMap(\.0).sorted()
-        guard !latencies.isEmpty else { return Load(p50: 0, p95: 0, throughput: 0, errors: perClient.map(\.1).reduce(0, +)) }
+        let errors = perClient.map(\.1).reduce(0, +)
+        let cpu = CPUTime.Split.now(server: pid).perRequest(since: cpuStart, requests: latencies.count + errors)
+        guard !latencies.isEmpty else { return Load(p50: 0, p95: 0, p99: 0, throughput: 0, errors: errors, cpu: cpu) }
         func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Load(p50: pct(0.5), p95: pct(0.95), throughput: Double(latencies.count) / elapsed, errors: perClient.map(\.1).reduce(0, +))
+        return Load(p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), throughput: Double(latencies.count) / elapsed, errors: errors, cpu: cpu)
     }
 
-    /// The token check (uncached lookup) and the reader context (transaction, role switch,
-    /// settings, RLS and masking through the view) against the bare statement on the table, one
-    /// client, p95 of each.
+    /// The token check (uncached lookup) and the reader context (role switch, settings, RLS and
+    /// masking through the view, in the one statement of `cutover.api_customer_list`) against the
+    /// bare statement on the table, one client, p95 of each.
     func contextCost(token: String, territories: [String]) async throws -> [BenchFigure] {
         context.progress("api: token check and row-level security cost")
         let logger = context.logger
@@ -147,8 +176,8 @@ struct APIScenario {
                 }
                 bare.append((ContinuousClock.now - t0) / .milliseconds(1))
                 t0 = ContinuousClock.now
-                _ = try await ReaderContext.run(client, as: caller, logger: logger) { c in
-                    try await reader.customers(on: c, CustomerListQuery(territory: territory)).items.count
+                _ = try await client.withConnection { c in
+                    try await reader.customers(on: c, as: caller, CustomerListQuery(territory: territory)).items.count
                 }
                 secured.append((ContinuousClock.now - t0) / .milliseconds(1))
                 t0 = ContinuousClock.now

@@ -136,6 +136,10 @@ public struct ProjectionStore: Sendable {
         var binds = PostgresBindings()
         try appendKeys(keys, to: &binds)
         try await exec(c, PostgresQuery(unsafeSQL: "INSERT INTO \(projection.table) SELECT * FROM (\(projection.recomputeSQL)) AS fresh", binds: binds))
+        // Statistics now, not when autovacuum gets to it: without them the planner scans and sorts
+        // the whole table for an indexed top-50 (measured: 30 ms of database CPU per API list
+        // request right after a build, instead of well under 1 ms).
+        try await exec(c, "ANALYZE \(projection.table)")
     }
 
     func allKeys(_ c: PostgresConnection) async throws -> [String] {

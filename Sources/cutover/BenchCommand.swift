@@ -18,6 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
     @Option(help: "Seconds per capture phase (four phases alternate without/with capture).") var phaseSeconds: Int = 15
     @Option(help: "Seconds of load per read API phase (read model and legacy, list and detail).") var apiSeconds: Int = 10
+    @Option(help: "Offered requests/s of the paced read API phases (16 clients together).") var apiRate: Int = 400
 
     func run() async throws {
         try await CLIErrors.run {
@@ -33,6 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
             o.lagSeconds = lagSeconds
             o.capturePhaseSeconds = phaseSeconds
             o.apiSeconds = apiSeconds
+            o.apiRate = apiRate
             if quick {
                 o.capturePhaseSeconds = 5
                 o.lagRates = [1000]

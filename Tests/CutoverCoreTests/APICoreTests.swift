@@ -1,4 +1,5 @@
 import CutoverCore
+import Foundation
 import Testing
 
 @Suite("Read API core: queries, cursors, tokens, callers")
@@ -87,5 +88,52 @@ struct APICoreTests {
         #expect(s.source(module: "03", view: .customerList) == .legacy)
         #expect(s.source(module: "03", view: .customerDetail) == .readModel)
         #expect(s.source(module: "02", view: .customerList) == .readModel)
+    }
+}
+
+@Suite("JSON output of the read API")
+struct JSONOutputTests {
+    func foundation(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    func ours(_ value: some JSONWritable) -> String { String(decoding: value.jsonBytes, as: UTF8.self) }
+
+    @Test("byte for byte what JSONEncoder with sorted keys writes, absent values left out, strings escaped")
+    func sameAsFoundation() throws {
+        let tricky = "Zum \"Löwen\" \\ Ost/West\n\tÄÖÜ ß – 🍽"
+        let full = CustomerSummary(id: 42, name: tricky, segment: "HOTEL", status: "LEAD", territoryCode: "DE-BY", city: "München",
+                                   ownerId: 7, ownerName: "Anna", orderCount: 3, revenue: "12.50", lastOrderAt: "2026-10-01",
+                                   primaryChef: "A B", primaryBuyer: "C D", primaryGF: "E F", contactsMasked: false)
+        let sparse = CustomerSummary(id: 43, name: "X", segment: "HOTEL", status: "LEAD", territoryCode: "DE-BY", city: nil, ownerId: nil,
+                                     ownerName: nil, orderCount: 0, revenue: "0.00", lastOrderAt: nil, primaryChef: nil, primaryBuyer: nil,
+                                     primaryGF: nil, contactsMasked: true)
+        for page in [Page(items: [full, sparse], nextCursor: "abc"), Page(items: [], nextCursor: nil)] {
+            #expect(ours(page) == (try foundation(page)))
+        }
+        let view = CustomerView(id: 1, name: tricky, segment: "KANTINE", status: "ACTIVE", territoryCode: "AT-W", street: "Ring 1", postalCode: "1010",
+                                city: "Wien", ownerId: 2, ownerName: "B", protection: .init(ownerId: 2, ownerName: nil, until: "2027-01-01"),
+                                primaryContacts: [.init(role: "CHEF", id: 9, name: "C", email: "c@x.at", phone: nil)], contactsMasked: false,
+                                lastSample: .init(id: 5, product: "Öl", sentAt: "2026-10-01", feedback: nil, rating: 4, followUpDue: "2026-10-15", followedUpAt: nil),
+                                orders: .init(count: 2, revenue: "3.00", lastOrderAt: nil, lastOrderAmount: nil),
+                                lastActivity: .init(kind: "VISIT", at: "2026-10-02T10:00:00Z", by: nil))
+        #expect(ours(view) == (try foundation(view)))
+        var bare = view
+        bare.protection = nil
+        bare.lastSample = nil
+        bare.lastActivity = nil
+        bare.primaryContacts = []
+        #expect(ours(bare) == (try foundation(bare)))
+        let pipeline = TerritoryPipeline(territoryCode: "DE-BY", segments: [
+            .init(segment: "HOTEL", customersTotal: 1, leads: 2, prospects: 3, active: 4, inactive: 5, protectedLeads: 6, maxProtectedUntil: nil,
+                  samplesAwaitingFollowUp: 7, nextFollowUpDue: "2026-11-01", orderCount: 8, revenue: "9.99"),
+        ])
+        #expect(ours(pipeline) == (try foundation(pipeline)))
+        let followUp = SampleFollowUp(sampleId: 1, customerId: 2, customerName: tricky, territoryCode: "DE-BY", product: "P", sentAt: "2026-10-01",
+                                      followUpDue: "2026-10-15", contactId: nil, contactName: nil, contactEmail: nil, contactPhone: nil,
+                                      ownerId: 3, ownerName: "O", contactsMasked: true)
+        #expect(ours(Page(items: [followUp], nextCursor: nil)) == (try foundation(Page(items: [followUp], nextCursor: nil))))
     }
 }

@@ -2,8 +2,10 @@ import CutoverCore
 import Logging
 import PostgresNIO
 
-/// The read API's queries on the read models: the views in schema `read`, always inside a
-/// ``ReaderContext`` (row-level security and masking apply). Keyset pagination everywhere.
+/// The read API's queries on the read models: one statement per request, a function of
+/// migration V005 that sets the caller's context (role `cutover_reader`, territories, user,
+/// transaction-local) and reads the views in schema `read`, so row-level security and masking
+/// apply. Keyset pagination everywhere.
 public struct ReadModelReader: Sendable {
     public var logger: Logger
 
@@ -11,39 +13,31 @@ public struct ReadModelReader: Sendable {
         self.logger = logger
     }
 
-    static let summaryColumns = """
-        customer_id, name, segment, status, territory_code, city, owner_id, owner_name, order_count::int8,
-        revenue::text AS revenue_text, last_order_at::text, chef_name, buyer_name, gf_name, contacts_masked
-        """
-
     /// A territory's customers by revenue (descending, then id), one page.
-    public func customers(on c: PostgresConnection, _ q: CustomerListQuery) async throws -> Page<CustomerSummary> {
-        var binds = PostgresBindings()
+    public func customers(on c: PostgresConnection, as caller: Caller, _ q: CustomerListQuery) async throws -> Page<CustomerSummary> {
+        var binds = Self.context(caller)
         binds.append(q.territory)
-        var sql = "SELECT \(Self.summaryColumns) FROM read.customer_overview WHERE territory_code = $1"
-        if let segment = q.segment {
-            binds.append(segment)
-            sql += " AND segment = $\(binds.count)"
-        }
-        if let status = q.status {
-            binds.append(status)
-            sql += " AND status = $\(binds.count)"
-        }
-        if let after = q.after {
-            binds.append(after.revenue)
-            let r = binds.count
-            binds.append(after.id)
-            // revenue <= $r bounds the index range; the OR picks the rows after the cursor.
-            sql += " AND revenue <= $\(r)::numeric AND (revenue < $\(r)::numeric OR customer_id > $\(binds.count))"
-        }
-        binds.append(Int64(q.limit + 1))
-        sql += " ORDER BY revenue DESC, customer_id LIMIT $\(binds.count)"
+        binds.append(q.segment)
+        binds.append(q.status)
+        binds.append(q.after?.revenue)
+        binds.append(q.after?.id)
+        binds.append(Int32(q.limit + 1))
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)",
+                                                   binds: binds), logger: logger)
         var items: [CustomerSummary] = []
-        let rows = try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         for try await row in rows {
             items.append(try Self.summary(row.makeRandomAccess()))
         }
         return Self.page(items, limit: q.limit) { CustomerListQuery.After(revenue: $0.revenue, id: $0.id).cursor }
+    }
+
+    /// The caller's context as the first three arguments of the V005 functions.
+    static func context(_ caller: Caller) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(caller.territories.joined(separator: ","))
+        binds.append(caller.userID.map { String($0) } ?? "")
+        binds.append(caller.userRole ?? "")
+        return binds
     }
 
     static func summary(_ r: PostgresRandomAccessRow) throws -> CustomerSummary {
@@ -59,19 +53,10 @@ public struct ReadModelReader: Sendable {
     }
 
     /// One customer, or `nil` when it does not exist or the caller may not see it.
-    public func customer(on c: PostgresConnection, id: Int64) async throws -> CustomerView? {
-        let rows = try await c.query("""
-            SELECT customer_id, name, segment, status, territory_code, street, postal_code, city, owner_id, owner_name,
-                   protection_owner_id, protection_owner_name, protected_until::text,
-                   chef_contact_id, chef_name, chef_email, chef_phone, buyer_contact_id, buyer_name, buyer_email, buyer_phone,
-                   gf_contact_id, gf_name, gf_email, gf_phone, contacts_masked,
-                   last_sample_id, last_sample_product, last_sample_sent_at::text, last_sample_feedback, last_sample_rating::int4,
-                   last_sample_follow_up_due::text, last_sample_followed_up_at::text,
-                   order_count::int8, revenue::text, last_order_at::text, last_order_net_amount::text,
-                   last_activity_kind, to_char(last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_activity_at,
-                   last_activity_user_name
-            FROM read.customer_overview WHERE customer_id = \(id)
-            """, logger: logger)
+    public func customer(on c: PostgresConnection, as caller: Caller, id: Int64) async throws -> CustomerView? {
+        var binds = Self.context(caller)
+        binds.append(id)
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_customer($1, $2, $3, $4)", binds: binds), logger: logger)
         for try await row in rows {
             let r = row.makeRandomAccess()
             var contacts: [CustomerView.Contact] = []
@@ -105,7 +90,7 @@ public struct ReadModelReader: Sendable {
                 ownerId: try r["owner_id"].decode(Int64?.self), ownerName: try r["owner_name"].decode(String?.self),
                 protection: protection, primaryContacts: contacts, contactsMasked: try r["contacts_masked"].decode(Bool.self),
                 lastSample: sample,
-                orders: .init(count: try r["order_count"].decode(Int64.self), revenue: try r["revenue"].decode(String.self),
+                orders: .init(count: try r["order_count"].decode(Int64.self), revenue: try r["revenue_text"].decode(String.self),
                               lastOrderAt: try r["last_order_at"].decode(String?.self), lastOrderAmount: try r["last_order_net_amount"].decode(String?.self)),
                 lastActivity: activity)
         }
@@ -113,12 +98,10 @@ public struct ReadModelReader: Sendable {
     }
 
     /// A territory's pipeline by segment.
-    public func pipeline(on c: PostgresConnection, territory: String) async throws -> TerritoryPipeline {
-        let rows = try await c.query("""
-            SELECT segment, customers_total, leads, prospects, active, inactive, protected_leads, max_protected_until::text,
-                   samples_awaiting_follow_up, next_follow_up_due::text, order_count, revenue::text
-            FROM read.territory_pipeline WHERE territory_code = \(territory) ORDER BY segment
-            """, logger: logger)
+    public func pipeline(on c: PostgresConnection, as caller: Caller, territory: String) async throws -> TerritoryPipeline {
+        var binds = Self.context(caller)
+        binds.append(territory)
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_pipeline($1, $2, $3, $4)", binds: binds), logger: logger)
         return TerritoryPipeline(territoryCode: territory, segments: try await Self.segments(rows))
     }
 
@@ -138,29 +121,16 @@ public struct ReadModelReader: Sendable {
         return out
     }
 
-    static let followUpColumns = """
-        sample_id, customer_id, customer_name, territory_code, product, sent_at::text, follow_up_due::text AS follow_up_due_text, contact_id,
-        contact_name, contact_email, contact_phone, owner_id, owner_name, contacts_masked
-        """
-
     /// Samples awaiting follow-up in a territory by due date, one page.
-    public func followUps(on c: PostgresConnection, _ q: FollowUpQuery) async throws -> Page<SampleFollowUp> {
-        var binds = PostgresBindings()
+    public func followUps(on c: PostgresConnection, as caller: Caller, _ q: FollowUpQuery) async throws -> Page<SampleFollowUp> {
+        var binds = Self.context(caller)
         binds.append(q.territory)
-        var sql = "SELECT \(Self.followUpColumns) FROM read.sample_followups WHERE territory_code = $1"
-        if let owner = q.ownerID {
-            binds.append(owner)
-            sql += " AND owner_id = $\(binds.count)"
-        }
-        if let after = q.after {
-            binds.append(after.due)
-            let d = binds.count
-            binds.append(after.sampleID)
-            sql += " AND (follow_up_due, sample_id) > ($\(d)::date, $\(binds.count))"
-        }
-        binds.append(Int64(q.limit + 1))
-        sql += " ORDER BY follow_up_due, sample_id LIMIT $\(binds.count)"
-        let rows = try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        binds.append(q.ownerID)
+        binds.append(q.after?.due)
+        binds.append(q.after?.sampleID)
+        binds.append(Int32(q.limit + 1))
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_followups($1, $2, $3, $4, $5, $6::date, $7, $8)",
+                                                   binds: binds), logger: logger)
         let items = try await Self.followUps(rows)
         return Self.page(items, limit: q.limit) { FollowUpQuery.After(due: $0.followUpDue, sampleID: $0.sampleId).cursor }
     }

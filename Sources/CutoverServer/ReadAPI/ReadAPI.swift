@@ -45,7 +45,7 @@ public struct ReadAPI: Sendable {
         try authorize(caller, territory: query.territory)
         let source = readerSwitch.source(module: caller.module, view: .customerList)
         let page = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.customers(on: c, query) : try await readModel.customers(on: c, query)
+            source == .legacy ? try await legacy.customers(on: c, query) : try await readModel.customers(on: c, as: caller, query)
         }
         return try respond(page, view: .customerList, source: source, request: request)
     }
@@ -58,7 +58,7 @@ public struct ReadAPI: Sendable {
         try rejectQuery(request)
         let source = readerSwitch.source(module: caller.module, view: .customerDetail)
         let found = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.customer(on: c, id: id, caller: caller) : try await readModel.customer(on: c, id: id)
+            source == .legacy ? try await legacy.customer(on: c, id: id, caller: caller) : try await readModel.customer(on: c, as: caller, id: id)
         }
         // Not found and not allowed look the same: the API does not tell what exists elsewhere.
         guard let found else { throw APIError(.notFound, "no customer \(id) in this token's territories") }
@@ -74,7 +74,7 @@ public struct ReadAPI: Sendable {
         try authorize(caller, territory: code, parameter: "code")
         let source = readerSwitch.source(module: caller.module, view: .territoryPipeline)
         let result = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.pipeline(on: c, territory: code) : try await readModel.pipeline(on: c, territory: code)
+            source == .legacy ? try await legacy.pipeline(on: c, territory: code) : try await readModel.pipeline(on: c, as: caller, territory: code)
         }
         return try respond(result, view: .territoryPipeline, source: source, request: request)
     }
@@ -86,7 +86,7 @@ public struct ReadAPI: Sendable {
         try authorize(caller, territory: query.territory)
         let source = readerSwitch.source(module: caller.module, view: .sampleFollowups)
         let page = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.followUps(on: c, query) : try await readModel.followUps(on: c, query)
+            source == .legacy ? try await legacy.followUps(on: c, query) : try await readModel.followUps(on: c, as: caller, query)
         }
         return try respond(page, view: .sampleFollowups, source: source, request: request)
     }
@@ -127,20 +127,23 @@ public struct ReadAPI: Sendable {
     func read<R: Sendable>(_ caller: Caller, _ source: ReadSource, _ context: APIRequestContext,
                            _ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         do {
-            return try await ReaderContext.run(readClient, as: caller, switchRole: source == .readModel, logger: logger) { c in
-                try await body(c)
+            switch source {
+            case .readModel:
+                // One statement that carries the caller's context itself (migration V005).
+                return try await readClient.withConnection { c in try await body(c) }
+            case .legacy:
+                return try await ReaderContext.run(readClient, as: caller, switchRole: false, logger: logger) { c in try await body(c) }
             }
-        } catch let error as DatabaseError {
+        } catch {
+            let error = Database.translate(error, doing: "read")
             context.logger.error("read failed", metadata: ["error": "\(error)", "source": "\(source.rawValue)"])
             if error.code == .unreachable { throw APIError(.unavailable, "the database is not reachable; retry shortly") }
             throw APIError(.internalError, "the read failed; the error is logged under request \(context.id)")
         }
     }
 
-    func respond(_ value: some Encodable, view: APIView, source: ReadSource, request: Request) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(value)
+    func respond(_ value: some JSONWritable, view: APIView, source: ReadSource, request: Request) throws -> Response {
+        let body = value.jsonBytes
         let etag = "\"" + Self.fnv1a(body) + "\""
         var headers = HTTPFields()
         headers[APIHeaders.source] = source.rawValue
@@ -167,9 +170,9 @@ public struct ReadAPI: Sendable {
     }
 
     /// 64-bit FNV-1a of the body: a cheap, stable entity tag.
-    static func fnv1a(_ data: Data) -> String {
+    static func fnv1a(_ bytes: [UInt8]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
