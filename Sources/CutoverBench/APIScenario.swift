@@ -37,13 +37,14 @@ struct APIScenario {
                 let detail = try await load(port: port, pid: pid, token: token, seconds: seconds, uri: detailURI)
                 results[source] = (list, detail)
                 if source == .readModel {
+                    for rate in context.options.apiRates {
                     for (name, uri, target) in [("list", listURI, 5.0), ("detail", detailURI, 3.0)] {
-                        let rate = context.options.apiRate
                         context.progress("api: read-model \(name), \(Self.clients) clients sharing \(rate) req/s, \(seconds) s")
                         let paced = try await load(port: port, pid: pid, token: token, seconds: seconds, rate: rate, uri: uri)
                         figures.append(BenchFigure(scenario: "api", figure: "\(name) p95 at \(rate) req/s offered, \(Self.clients) clients",
                                                    cutover: paced.p95, anchor: nil, unit: "ms", target: "≤ \(Int(target)) ms", higherIsBetter: false,
                                                    notes: "p50 \(fmt(paced.p50)) ms, p99 \(fmt(paced.p99)) ms; latency from the scheduled send time; \(paced.cpu)"))
+                    }
                     }
                 }
             }

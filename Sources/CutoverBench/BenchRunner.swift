@@ -18,8 +18,8 @@ public struct BenchRunner: Sendable {
         public var lagSeconds: Int = 60
         public var projectorKeys: Int = 20_000
         public var apiSeconds: Int = 10
-        /// Offered request rate of the paced API phases (all clients together).
-        public var apiRate: Int = 400
+        /// Offered request rates of the paced API phases (all clients together).
+        public var apiRates: [Int] = [400, 1000]
         public var cutoverBinary: String
         public var projectionsDirectory: String
         public var migrationsDirectory: String

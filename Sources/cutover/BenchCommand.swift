@@ -18,7 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
     @Option(help: "Seconds per capture phase (four phases alternate without/with capture).") var phaseSeconds: Int = 15
     @Option(help: "Seconds of load per read API phase (read model and legacy, list and detail).") var apiSeconds: Int = 10
-    @Option(help: "Offered requests/s of the paced read API phases (16 clients together).") var apiRate: Int = 400
+    @Option(help: "Offered requests/s of the paced read API phases, comma-separated (16 clients together).") var apiRates: String = "400,1000"
 
     func run() async throws {
         try await CLIErrors.run {
@@ -34,7 +34,12 @@ struct BenchCommand: AsyncParsableCommand {
             o.lagSeconds = lagSeconds
             o.capturePhaseSeconds = phaseSeconds
             o.apiSeconds = apiSeconds
-            o.apiRate = apiRate
+            o.apiRates = try apiRates.split(separator: ",").map { part in
+                guard let rate = Int(part.trimmingCharacters(in: .whitespaces)), (1...100_000).contains(rate) else {
+                    throw CoreError(.invalidArgument, "--api-rates: \(part) is not a request rate (1 to 100000 per second)")
+                }
+                return rate
+            }
             if quick {
                 o.capturePhaseSeconds = 5
                 o.lagRates = [1000]
