@@ -12,10 +12,10 @@
 CREATE OR REPLACE FUNCTION cutover.api_context(p_territories text, p_user_id text, p_user_role text)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM set_config('cutover.territories', coalesce(p_territories, ''), true);
-    PERFORM set_config('cutover.user_id', coalesce(p_user_id, ''), true);
-    PERFORM set_config('cutover.user_role', coalesce(p_user_role, ''), true);
-    PERFORM set_config('role', 'cutover_reader', true);
+    PERFORM set_config('cutover.territories', coalesce(p_territories, ''), true),
+            set_config('cutover.user_id', coalesce(p_user_id, ''), true),
+            set_config('cutover.user_role', coalesce(p_user_role, ''), true),
+            set_config('role', 'cutover_reader', true);
 END
 $$;
 
@@ -28,6 +28,15 @@ RETURNS TABLE (customer_id bigint, name text, segment text, status text, territo
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM cutover.api_context(p_territories, p_user_id, p_user_role);
+    IF p_segment IS NULL AND p_status IS NULL AND p_after_revenue IS NULL THEN
+        -- The common first page: static, so its plan is cached per connection.
+        RETURN QUERY
+            SELECT v.customer_id, v.name, v.segment, v.status, v.territory_code, v.city, v.owner_id, v.owner_name, v.order_count::int8,
+                   v.revenue::text, v.last_order_at::text, v.chef_name, v.buyer_name, v.gf_name, v.contacts_masked
+            FROM read.customer_overview v WHERE v.territory_code = p_territory
+            ORDER BY v.revenue DESC, v.customer_id LIMIT p_limit;
+        RETURN;
+    END IF;
     -- Dynamic so each filter combination gets its own plan and index (territory, [segment | status,] revenue).
     RETURN QUERY EXECUTE
         'SELECT v.customer_id, v.name, v.segment, v.status, v.territory_code, v.city, v.owner_id, v.owner_name, v.order_count::int8,
