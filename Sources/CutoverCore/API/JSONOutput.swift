@@ -84,6 +84,12 @@ public struct JSONOutput: Sendable {
 
     private mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Fast path: nothing to escape (nearly every value).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

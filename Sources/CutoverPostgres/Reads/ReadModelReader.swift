@@ -25,8 +25,13 @@ public struct ReadModelReader: Sendable {
         let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)",
                                                    binds: binds), logger: logger)
         var items: [CustomerSummary] = []
-        for try await row in rows {
-            items.append(try Self.summary(row.makeRandomAccess()))
+        // Positional decoding: a random-access row builds a name index per row, which cost more
+        // than the JSON of the whole page.
+        for try await r in rows.decode((Int64, String, String, String, String, String?, Int64?, String?, Int64, String, String?,
+                                        String?, String?, String?, Bool).self) {
+            items.append(CustomerSummary(id: r.0, name: r.1, segment: r.2, status: r.3, territoryCode: r.4, city: r.5, ownerId: r.6,
+                                         ownerName: r.7, orderCount: r.8, revenue: r.9, lastOrderAt: r.10, primaryChef: r.11,
+                                         primaryBuyer: r.12, primaryGF: r.13, contactsMasked: r.14))
         }
         return Self.page(items, limit: q.limit) { CustomerListQuery.After(revenue: $0.revenue, id: $0.id).cursor }
     }
@@ -38,18 +43,6 @@ public struct ReadModelReader: Sendable {
         binds.append(caller.userID.map { String($0) } ?? "")
         binds.append(caller.userRole ?? "")
         return binds
-    }
-
-    static func summary(_ r: PostgresRandomAccessRow) throws -> CustomerSummary {
-        CustomerSummary(
-            id: try r["customer_id"].decode(Int64.self), name: try r["name"].decode(String.self),
-            segment: try r["segment"].decode(String.self), status: try r["status"].decode(String.self),
-            territoryCode: try r["territory_code"].decode(String.self), city: try r["city"].decode(String?.self),
-            ownerId: try r["owner_id"].decode(Int64?.self), ownerName: try r["owner_name"].decode(String?.self),
-            orderCount: try r["order_count"].decode(Int64.self), revenue: try r["revenue_text"].decode(String.self),
-            lastOrderAt: try r["last_order_at"].decode(String?.self), primaryChef: try r["chef_name"].decode(String?.self),
-            primaryBuyer: try r["buyer_name"].decode(String?.self), primaryGF: try r["gf_name"].decode(String?.self),
-            contactsMasked: try r["contacts_masked"].decode(Bool.self))
     }
 
     /// One customer, or `nil` when it does not exist or the caller may not see it.
@@ -135,18 +128,14 @@ public struct ReadModelReader: Sendable {
         return Self.page(items, limit: q.limit) { FollowUpQuery.After(due: $0.followUpDue, sampleID: $0.sampleId).cursor }
     }
 
+    /// Rows in the column order of `cutover.api_followups` (the legacy path selects the same order).
     static func followUps(_ rows: PostgresRowSequence) async throws -> [SampleFollowUp] {
         var out: [SampleFollowUp] = []
-        for try await row in rows {
-            let r = row.makeRandomAccess()
-            out.append(SampleFollowUp(
-                sampleId: try r["sample_id"].decode(Int64.self), customerId: try r["customer_id"].decode(Int64.self),
-                customerName: try r["customer_name"].decode(String.self), territoryCode: try r["territory_code"].decode(String.self),
-                product: try r["product"].decode(String.self), sentAt: try r["sent_at"].decode(String.self),
-                followUpDue: try r["follow_up_due_text"].decode(String.self), contactId: try r["contact_id"].decode(Int64?.self),
-                contactName: try r["contact_name"].decode(String?.self), contactEmail: try r["contact_email"].decode(String?.self),
-                contactPhone: try r["contact_phone"].decode(String?.self), ownerId: try r["owner_id"].decode(Int64?.self),
-                ownerName: try r["owner_name"].decode(String?.self), contactsMasked: try r["contacts_masked"].decode(Bool.self)))
+        for try await r in rows.decode((Int64, Int64, String, String, String, String, String, Int64?, String?, String?, String?, Int64?,
+                                        String?, Bool).self) {
+            out.append(SampleFollowUp(sampleId: r.0, customerId: r.1, customerName: r.2, territoryCode: r.3, product: r.4, sentAt: r.5,
+                                      followUpDue: r.6, contactId: r.7, contactName: r.8, contactEmail: r.9, contactPhone: r.10,
+                                      ownerId: r.11, ownerName: r.12, contactsMasked: r.13))
         }
         return out
     }
