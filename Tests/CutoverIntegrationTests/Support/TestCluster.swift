@@ -73,10 +73,20 @@ actor TestCluster {
     func freshDatabase(prefix: String = "t", template: String? = nil) async throws -> DatabaseTarget {
         let admin = try await adminTarget()
         let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-        try await Database.withConnection(admin, logger: Self.logger) { connection in
-            try await DatabaseAdmin.createDatabaseIfMissing(name, template: template, on: connection, logger: Self.logger)
+        // A template's builder may have just closed its connections (a projector's five): PostgreSQL
+        // refuses to copy a database with sessions (55006) until their backends have exited.
+        var attempt = 0
+        while true {
+            do {
+                try await Database.withConnection(admin, logger: Self.logger) { connection in
+                    try await DatabaseAdmin.createDatabaseIfMissing(name, template: template, on: connection, logger: Self.logger)
+                }
+                return admin.with(database: name)
+            } catch let error as DatabaseError where error.sqlState == "55006" && attempt < 100 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
-        return admin.with(database: name)
     }
 
     /// A fresh database with every migration applied.
@@ -102,6 +112,12 @@ actor TestCluster {
             try await Self.migrate(target)
             try await Self.seed(target, customers: customers, seed: 42)
             try await ProjectorHarness.withProjector(target) { try await ProjectorHarness.waitUntilCaughtUp(target, timeout: .seconds(60)) }
+            // Clones copy this database: wait until the projector's sessions are gone.
+            for _ in 0..<100 {
+                let others = try await SQL.scalar(target, "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                if others == "0" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         return try await freshDatabase(template: template)
     }
