@@ -25,17 +25,27 @@ public struct ProjectionVerifier: Sendable {
         public var missingKeys: [String]
         public var extraKeys: [String]
         public var differingKeys: [String]
+        /// With `--sample`: how many keys were compared (`nil`: every key).
+        public var sampledKeys: Int?
         public var isClean: Bool { missing == 0 && extra == 0 && differing == 0 }
     }
 
-    /// Verifies the live table (or `table`, e.g. a shadow copy).
-    public func verify(on c: PostgresConnection, table: String? = nil) async throws -> Report {
+    /// Verifies the live table (or `table`, e.g. a shadow copy): every key, or with `sample` that
+    /// many random keys of the write side plus that many random keys of the read table (so both
+    /// missing and extra rows can show), compared on the same snapshot.
+    public func verify(on c: PostgresConnection, table: String? = nil, sample: Int? = nil) async throws -> Report {
         let t = table ?? projection.table
         var store = ProjectionStore(projection: projection, logger: logger)
         try await store.exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             try await store.refreshColumns(c)
-            let keys = try await store.allKeys(c)
+            var keys = try await store.allKeys(c)
+            if let sample {
+                var chosen = Set(keys.shuffled().prefix(sample))
+                let rows = try await store.query(c, "SELECT \(projection.keyColumn)::text FROM \(t) GROUP BY 1 ORDER BY random() LIMIT \(sample)")
+                for try await k in rows.decode(String.self) { chosen.insert(k) }
+                keys = chosen.sorted()
+            }
             let pk = projection.primaryKey
             let match = pk.map { "f.\($0) = l.\($0)" }.joined(separator: " AND ")
             let keyExpr = { (alias: String) in pk.map { "\(alias).\($0)::text" }.joined(separator: " || '/' || ") }
@@ -43,7 +53,7 @@ public struct ProjectionVerifier: Sendable {
             try store.appendKeys(keys, to: &binds)
             let sql = """
                 WITH fresh (\(store.columns.joined(separator: ", "))) AS MATERIALIZED (\(projection.recomputeSQL)),
-                live AS MATERIALIZED (SELECT * FROM \(t)),
+                live AS MATERIALIZED (SELECT * FROM \(t)\(sample == nil ? "" : " WHERE \(projection.keyColumn) = ANY($1)")),
                 missing AS (SELECT \(keyExpr("f")) AS k FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM live l WHERE \(match))),
                 extra AS (SELECT \(keyExpr("l")) AS k FROM live l WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE \(match))),
                 differing AS (SELECT \(keyExpr("f")) AS k FROM fresh f JOIN live l ON \(match) WHERE row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb)
@@ -53,9 +63,11 @@ public struct ProjectionVerifier: Sendable {
                        coalesce((SELECT array_agg(k) FROM (SELECT k FROM differing ORDER BY k LIMIT 20) x), '{}')
                 """
             let rows = try await store.query(c, PostgresQuery(unsafeSQL: sql, binds: binds))
-            var report = Report(projection: projection.name, rows: 0, missing: 0, extra: 0, differing: 0, missingKeys: [], extraKeys: [], differingKeys: [])
+            var report = Report(projection: projection.name, rows: 0, missing: 0, extra: 0, differing: 0, missingKeys: [], extraKeys: [], differingKeys: [],
+                                sampledKeys: sample.map { _ in keys.count })
             for try await (n, m, e, d, mk, ek, dk) in rows.decode((Int64, Int64, Int64, Int64, [String], [String], [String]).self) {
-                report = Report(projection: projection.name, rows: n, missing: m, extra: e, differing: d, missingKeys: mk, extraKeys: ek, differingKeys: dk)
+                report = Report(projection: projection.name, rows: n, missing: m, extra: e, differing: d, missingKeys: mk, extraKeys: ek, differingKeys: dk,
+                                sampledKeys: sample.map { _ in keys.count })
             }
             try await store.exec(c, "COMMIT")
             return report

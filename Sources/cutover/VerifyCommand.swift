@@ -19,6 +19,13 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Projections to verify (default: all).") var projections: [String] = []
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Flag(help: "Compare every key (the default).") var full = false
+    @Option(help: "Compare N random keys of the write tables plus N random rows of each read table instead of all.") var sample: Int?
+
+    func validate() throws {
+        if let sample, sample < 1 { throw ValidationError("--sample needs a positive number of keys, not \(sample)") }
+        if full, sample != nil { throw ValidationError("--full and --sample exclude each other") }
+    }
 
     func run() async throws {
         try await CLIErrors.run {
@@ -28,7 +35,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let all = try ProjectorCommandSupport.projections(config, only: projections.isEmpty ? nil : projections.joined(separator: ","))
             let reports = try await Database.withConnection(target, logger: logger) { c in
                 var out: [ProjectionVerifier.Report] = []
-                for p in all { out.append(try await ProjectionVerifier(projection: p, logger: logger).verify(on: c)) }
+                for p in all { out.append(try await ProjectionVerifier(projection: p, logger: logger).verify(on: c, sample: sample)) }
                 return out
             }
             switch format {
@@ -37,6 +44,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(["projections": reports]), as: UTF8.self))
             case .table:
+                if let sample { print("sample: up to \(sample) random keys of the write tables and \(sample) random rows of each read table") }
                 print(["PROJECTION", "ROWS", "MISSING", "EXTRA", "DIFFERING", "STATE"].padded([20, 9, 8, 6, 10]))
                 for r in reports {
                     print([r.projection, "\(r.rows)", "\(r.missing)", "\(r.extra)", "\(r.differing)", r.isClean ? "clean" : "DRIFT"].padded([20, 9, 8, 6, 10]))

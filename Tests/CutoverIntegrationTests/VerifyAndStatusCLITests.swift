@@ -27,6 +27,13 @@ struct VerifyAndStatusCLITests {
         let drift = try cli.cutover(["verify", "customer_overview", "sample_followups"] + args)
         #expect(drift.status == 1)
         #expect(drift.stdout.contains("DRIFT") && drift.stdout.contains("differing keys: \(id)") && drift.stdout.contains("missing keys:"))
+        // A sample larger than the data covers every key, so it must find the same drift; a bad sample is a usage error.
+        let sampled = try cli.cutover(["verify", "customer_overview", "--sample", "100000"] + args)
+        #expect(sampled.status == 1 && sampled.stdout.contains("differing keys: \(id)") && sampled.stdout.contains("sample:"))
+        let sampleClean = try cli.cutover(["verify", "territory_pipeline", "--sample", "3"] + args)
+        #expect(sampleClean.status == 0 && sampleClean.stdout.contains("clean"), "\(sampleClean.stdout) \(sampleClean.stderr)")
+        #expect(try cli.cutover(["verify", "--sample", "0"] + args).status == 64)
+        #expect(try cli.cutover(["verify", "--sample", "5", "--full"] + args).status == 64)
         let json = try cli.cutover(["verify", "--format", "json"] + args)
         #expect(json.status == 1 && json.stdout.contains("\"differing\" : 1"))
         let unknown = try cli.cutover(["verify", "nope"] + args)
