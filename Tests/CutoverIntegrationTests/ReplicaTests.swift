@@ -23,36 +23,37 @@ struct ReplicaTests {
         let db = DatabaseTarget(url: primaryState.url, poolSize: 4, applicationName: "cutover-tests")
         try await TestCluster.migrate(db)
         try await TestCluster.seed(db, customers: 300, seed: 7)
-        try await ProjectorHarness.withProjector(db) { try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(60)) }
-        let token = try await APIHarness.token(db, territories: ["DE-BY"])
+        // One projector for the whole test: the write below must travel primary → projector → WAL → standby.
+        try await ProjectorHarness.withProjector(db) {
+            try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(60))
+            let token = try await APIHarness.token(db, territories: ["DE-BY"])
 
-        let standbyState = try await standby.up(primary: primaryState)
-        #expect(standbyState.port != primaryState.port)
-        let replica = DatabaseTarget(url: standbyState.url, poolSize: 4, applicationName: "cutover-tests")
-        #expect(try await SQL.scalar(replica, "SELECT pg_is_in_recovery()::text") == "true")
+            let standbyState = try await standby.up(primary: primaryState)
+            #expect(standbyState.port != primaryState.port)
+            let replica = DatabaseTarget(url: standbyState.url, poolSize: 4, applicationName: "cutover-tests")
+            #expect(try await SQL.scalar(replica, "SELECT pg_is_in_recovery()::text") == "true")
 
-        let id = try #require(try await SQL.scalar(db, "SELECT min(id)::text FROM crm.customers WHERE territory_code = 'DE-BY'"))
-        try await APIHarness.withAPI(db, replica: replica) { client in
-            let first = try await APIHarness.get(client, "/v1/customers/\(id)", token: token)
-            #expect(first.status == .ok)
-            #expect(first.headers[APIHeaders.source] == "read-model")
-            #expect(Double(first.headers[APIHeaders.replicaLag] ?? "") != nil, "no Cutover-Replica-Lag header")
+            let id = try #require(try await SQL.scalar(db, "SELECT min(id)::text FROM crm.customers WHERE territory_code = 'DE-BY'"))
+            try await APIHarness.withAPI(db, replica: replica) { client in
+                let first = try await APIHarness.get(client, "/v1/customers/\(id)", token: token)
+                #expect(first.status == .ok)
+                #expect(first.headers[APIHeaders.source] == "read-model")
+                #expect(Double(first.headers[APIHeaders.replicaLag] ?? "") != nil, "no Cutover-Replica-Lag header")
 
-            // A write on the primary reaches the standby's read model: projector on the primary, WAL to the standby.
-            try await SQL.exec(db, "UPDATE crm.customers SET name = 'Gasthof Replik' WHERE id = \(id)")
-            try await ProjectorHarness.withProjector(db) { try await ProjectorHarness.waitUntilCaughtUp(db) }
-            var name: String?
-            let deadline = ContinuousClock.now + .seconds(15)
-            while ContinuousClock.now < deadline {
-                let r = try await APIHarness.get(client, "/v1/customers/\(id)", token: token)
-                name = try APIHarness.json(r.body)["name"] as? String
-                if name == "Gasthof Replik" { break }
-                try await Task.sleep(for: .milliseconds(100))
+                try await SQL.exec(db, "UPDATE crm.customers SET name = 'Gasthof Replik' WHERE id = \(id)")
+                var name: String?
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    let r = try await APIHarness.get(client, "/v1/customers/\(id)", token: token)
+                    name = try APIHarness.json(r.body)["name"] as? String
+                    if name == "Gasthof Replik" { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(name == "Gasthof Replik")
+
+                // The standby refuses writes: the API only reads there.
+                await #expect(throws: (any Error).self) { try await SQL.exec(replica, "UPDATE crm.customers SET name = 'x' WHERE id = \(id)") }
             }
-            #expect(name == "Gasthof Replik")
-
-            // The standby refuses writes: the API only reads there.
-            await #expect(throws: (any Error).self) { try await SQL.exec(replica, "UPDATE crm.customers SET name = 'x' WHERE id = \(id)") }
         }
     }
 }

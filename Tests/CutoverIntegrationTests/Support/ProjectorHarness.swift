@@ -51,7 +51,16 @@ enum ProjectorHarness {
             if last.count == projections.count, last.allSatisfy({ $0.installed && $0.pendingChanges == 0 }) { return }
             try await Task.sleep(for: .milliseconds(25))
         }
-        Issue.record("projector did not catch up within \(timeout): \(last)")
+        // What the database's sessions were doing, to tell a stuck lease from a stuck batch.
+        let sessions = (try? await SQL.column(target, """
+            SELECT application_name || ' ' || state || ' wait=' || coalesce(wait_event_type || ':' || wait_event, '-') || ' q=' || left(query, 80)
+            FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """)) ?? []
+        let locks = (try? await SQL.column(target, """
+            SELECT l.pid || ' ' || l.locktype || ' ' || coalesce(l.classid::text, '') || ':' || coalesce(l.objid::text, '') || ' granted=' || l.granted
+            FROM pg_locks l WHERE l.locktype = 'advisory'
+            """)) ?? []
+        Issue.record("projector did not catch up within \(timeout): \(last)\nsessions: \(sessions)\nadvisory locks: \(locks)")
     }
 
     /// Drift of every projection (empty when all are clean).
