@@ -174,13 +174,7 @@ struct APIScenario {
                         FROM \(table) WHERE territory_code = '\(territory)' ORDER BY revenue DESC, customer_id LIMIT 51
                         """), logger: logger)
                     // Decoded like the secured path decodes, so the difference is the context and RLS alone.
-                    var items: [CustomerSummary] = []
-                    for try await r in rows.decode((Int64, String, String, String, String, String?, Int64?, String?, Int64, String, String?,
-                                                    String?, String?, String?, Bool).self) {
-                        items.append(CustomerSummary(id: r.0, name: r.1, segment: r.2, status: r.3, territoryCode: r.4, city: r.5, ownerId: r.6,
-                                                     ownerName: r.7, orderCount: r.8, revenue: r.9, lastOrderAt: r.10, primaryChef: r.11,
-                                                     primaryBuyer: r.12, primaryGF: r.13, contactsMasked: r.14))
-                    }
+                    let items = try await ReadModelReader.summaries(rows)
                     _ = Page(items: Array(items.prefix(50)), nextCursor: nil)
                 }
                 bare.append((ContinuousClock.now - t0) / .milliseconds(1))

@@ -89,7 +89,10 @@ struct DemoCommand: AsyncParsableCommand {
         let created = try await Database.withConnection(target, logger: logger) { c in
             try await repository.create(on: c, module: "01", role: .admin, territories: ["*"], user: nil, label: "cutover demo")
         }
-        _ = FileManager.default.createFile(atPath: file, contents: Data((created.token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        if !FileManager.default.createFile(atPath: file, contents: Data((created.token + "\n").utf8), attributes: [.posixPermissions: 0o600]) {
+            // The token still works; only the next demo run will make another one.
+            FileHandle.standardError.write(Data("warning: could not save the demo token to \(file); copy it from below\n".utf8))
+        }
         return created.token
     }
 }

@@ -72,8 +72,8 @@ SELECT is_empty($$SELECT 1 FROM read.territory_pipeline WHERE territory_code <> 
                 'DE-BY: asking read.territory_pipeline for other territories finds nothing');
 
 -- ---------------------------------------------------------------------------------------------
--- Two territories, set exactly as the read API does (ReaderContext.sql: one statement that
--- switches role and sets the three settings transaction-locally). \gset swallows its output row.
+-- Two territories, set as the read API does (cutover.api_context in V005: role and the three
+-- settings, transaction-locally). \gset swallows its output row.
 SELECT set_config('role', 'cutover_reader', true) AS ignore_role,
        set_config('cutover.territories', 'DE-BY,DE-BW', true) AS ignore_territories,
        set_config('cutover.user_id', '', true) AS ignore_user_id,

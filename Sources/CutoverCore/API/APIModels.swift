@@ -84,25 +84,8 @@ public struct CustomerView: Sendable, Equatable, Codable {
         }
     }
 
-    public struct Sample: Sendable, Equatable, Codable {
-        public var id: Int64
-        public var product: String
-        public var sentAt: String
-        public var feedback: String?
-        public var rating: Int?
-        public var followUpDue: String?
-        public var followedUpAt: String?
-
-        public init(id: Int64, product: String, sentAt: String, feedback: String?, rating: Int?, followUpDue: String?, followedUpAt: String?) {
-            self.id = id
-            self.product = product
-            self.sentAt = sentAt
-            self.feedback = feedback
-            self.rating = rating
-            self.followUpDue = followUpDue
-            self.followedUpAt = followedUpAt
-        }
-    }
+    /// The last sample, as the write model and the legacy detail query know it.
+    public typealias Sample = CustomerDetail.Sample
 
     public struct Orders: Sendable, Equatable, Codable {
         public var count: Int64

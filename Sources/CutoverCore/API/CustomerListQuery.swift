@@ -49,18 +49,8 @@ public struct CustomerListQuery: Sendable, Equatable {
 
     /// Validates raw query parameters. `territory` may be omitted when the caller has exactly one.
     public init(parameters: [String: String], callerTerritories: [String]) throws(CoreError) {
-        let known: Set<String> = ["territory", "segment", "status", "sort", "limit", "cursor"]
-        for name in parameters.keys.sorted() where !known.contains(name) {
-            throw Self.bad(name, "unknown query parameter \(name); known: \(known.sorted().joined(separator: ", "))")
-        }
-        if let territory = parameters["territory"] {
-            guard Self.isTerritoryCode(territory) else { throw Self.bad("territory", "territory must be a territory code such as DE-BY") }
-            self.territory = territory
-        } else if callerTerritories.count == 1 {
-            self.territory = callerTerritories[0]
-        } else {
-            throw Self.bad("territory", "territory is required (this token may read \(callerTerritories.count) territories)")
-        }
+        try Self.rejectUnknown(parameters, known: ["territory", "segment", "status", "sort", "limit", "cursor"])
+        territory = try Self.territory(parameters, callerTerritories: callerTerritories)
         segment = try Self.oneOf("segment", parameters["segment"], Self.segments)
         status = try Self.oneOf("status", parameters["status"], Self.statuses)
         sort = try Self.oneOf("sort", parameters["sort"], Self.sorts) ?? "revenue"
@@ -71,6 +61,25 @@ public struct CustomerListQuery: Sendable, Equatable {
         } else {
             after = nil
         }
+    }
+
+    /// Unknown parameters are an error, so a typo never silently widens a query.
+    static func rejectUnknown(_ parameters: [String: String], known: Set<String>) throws(CoreError) {
+        for name in parameters.keys.sorted() where !known.contains(name) {
+            throw bad(name, "unknown query parameter \(name); known: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// `territory`, or the caller's only territory when it is left out.
+    static func territory(_ parameters: [String: String], callerTerritories: [String]) throws(CoreError) -> String {
+        if let territory = parameters["territory"] {
+            guard isTerritoryCode(territory) else { throw bad("territory", "territory must be a territory code such as DE-BY") }
+            return territory
+        }
+        guard callerTerritories.count == 1 else {
+            throw bad("territory", "territory is required (this token may read \(callerTerritories.count) territories)")
+        }
+        return callerTerritories[0]
     }
 
     static func bad(_ parameter: String, _ message: String) -> CoreError {

@@ -35,18 +35,8 @@ public struct FollowUpQuery: Sendable, Equatable {
     }
 
     public init(parameters: [String: String], callerTerritories: [String]) throws(CoreError) {
-        let known: Set<String> = ["territory", "owner", "limit", "cursor"]
-        for name in parameters.keys.sorted() where !known.contains(name) {
-            throw CustomerListQuery.bad(name, "unknown query parameter \(name); known: \(known.sorted().joined(separator: ", "))")
-        }
-        if let territory = parameters["territory"] {
-            guard CustomerListQuery.isTerritoryCode(territory) else { throw CustomerListQuery.bad("territory", "territory must be a territory code such as DE-BY") }
-            self.territory = territory
-        } else if callerTerritories.count == 1 {
-            self.territory = callerTerritories[0]
-        } else {
-            throw CustomerListQuery.bad("territory", "territory is required (this token may read \(callerTerritories.count) territories)")
-        }
+        try CustomerListQuery.rejectUnknown(parameters, known: ["territory", "owner", "limit", "cursor"])
+        territory = try CustomerListQuery.territory(parameters, callerTerritories: callerTerritories)
         if let owner = parameters["owner"] {
             guard let id = CustomerListQuery.positiveID(owner) else { throw CustomerListQuery.bad("owner", "owner must be a user id (a positive integer)") }
             ownerID = id

@@ -154,7 +154,7 @@ public struct DevCluster: Sendable {
             try fm.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         }
         if ProcessRunner.isRoot {
-            try chownToPostgres(dataDirectory)
+            try Self.handToPostgres(dataDirectory)
             let probe = try runner.run("/usr/bin/test", ["-w", dataDirectory])
             guard probe.succeeded else {
                 throw DatabaseError(.dataDirectoryForeign,
@@ -168,7 +168,7 @@ public struct DevCluster: Sendable {
             throw DatabaseError(.clusterCommandFailed, "cannot write a temporary password file in \(NSTemporaryDirectory())")
         }
         defer { try? fm.removeItem(atPath: pwfile) }
-        if ProcessRunner.isRoot { try chownToPostgres(pwfile) }
+        if ProcessRunner.isRoot { try Self.handToPostgres(pwfile) }
         let result = try runner.run(binaries.initdb, [
             "-D", dataDirectory, "-U", "cutover", "--pwfile=\(pwfile)", "--auth-host=scram-sha-256",
             "--auth-local=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-instructions",
@@ -206,7 +206,6 @@ public struct DevCluster: Sendable {
                                     database: "cutover", binDirectory: binaries.directory, majorVersion: binaries.majorVersion,
                                     createdAt: ISO8601DateFormatter().string(from: Date()))
         try state.write(dataDirectory: dataDirectory)
-        if ProcessRunner.isRoot { try chownToPostgres(dataDirectory + "/" + DevClusterState.filename) }
         return state
     }
 
@@ -271,7 +270,8 @@ public struct DevCluster: Sendable {
         }
     }
 
-    private func chownToPostgres(_ path: String) throws {
+    /// Gives `path` to the `postgres` OS user, which runs the server when we run as root.
+    static func handToPostgres(_ path: String) throws {
         let result = try ProcessRunner(runAsUser: nil).run("/bin/chown", ["postgres:postgres", path])
         guard result.succeeded else {
             throw DatabaseError(.clusterCommandFailed, "cannot hand \(path) to the postgres OS user: \(result.output)")

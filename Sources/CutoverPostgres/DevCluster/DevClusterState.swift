@@ -35,6 +35,6 @@ public struct DevClusterState: Codable, Sendable, Equatable {
             throw DatabaseError(.clusterCommandFailed, "cannot write \(path)", context: ["path": path])
         }
         // Every file in the data folder belongs to the server's user: pg_basebackup reads them all.
-        if ProcessRunner.isRoot { _ = try? ProcessRunner(runAsUser: nil).run("/bin/chown", ["postgres:postgres", path]) }
+        if ProcessRunner.isRoot { try DevCluster.handToPostgres(path) }
     }
 }

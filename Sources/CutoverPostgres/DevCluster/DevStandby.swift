@@ -41,10 +41,7 @@ public struct DevStandby: Sendable {
         if !fm.fileExists(atPath: dataDirectory) {
             try fm.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         }
-        if ProcessRunner.isRoot {
-            let chown = try ProcessRunner(runAsUser: nil).run("/bin/chown", ["postgres:postgres", dataDirectory])
-            guard chown.succeeded else { throw DatabaseError(.clusterCommandFailed, "cannot hand \(dataDirectory) to the postgres OS user: \(chown.output)") }
-        }
+        if ProcessRunner.isRoot { try DevCluster.handToPostgres(dataDirectory) }
         progress("copying the primary (127.0.0.1:\(primary.port)) with pg_basebackup")
         let binaries = PostgresBinaries(directory: primary.binDirectory, majorVersion: primary.majorVersion)
         let conninfo = "host=127.0.0.1 port=\(primary.port) user=\(primary.user) password=\(primary.password) dbname=postgres"
@@ -54,16 +51,19 @@ public struct DevStandby: Sendable {
             try? fm.removeItem(atPath: dataDirectory)
             throw DatabaseError(.clusterCommandFailed, "pg_basebackup failed: \(result.output.suffix(600))", context: ["path": dataDirectory])
         }
-        // The copy carries the primary's state file: give the standby a port of its own.
-        guard var state = DevClusterState.read(dataDirectory: dataDirectory) else {
-            throw DatabaseError(.clusterCommandFailed, "the base backup has no \(DevClusterState.filename)", context: ["path": dataDirectory])
-        }
-        state.port = 0
-        state.portIsAutomatic = true
-        state.createdAt = ISO8601DateFormatter().string(from: Date())
-        try state.write(dataDirectory: dataDirectory)
-        if ProcessRunner.isRoot {
-            _ = try ProcessRunner(runAsUser: nil).run("/bin/chown", ["postgres:postgres", dataDirectory + "/" + DevClusterState.filename])
+        // The copy carries the primary's state file: give the standby a port of its own. A standby
+        // that cannot be finished is removed, so the next `dev standby` starts clean.
+        do {
+            guard var state = DevClusterState.read(dataDirectory: dataDirectory) else {
+                throw DatabaseError(.clusterCommandFailed, "the base backup has no \(DevClusterState.filename)", context: ["path": dataDirectory])
+            }
+            state.port = 0
+            state.portIsAutomatic = true
+            state.createdAt = ISO8601DateFormatter().string(from: Date())
+            try state.write(dataDirectory: dataDirectory)  // hands the file to postgres, too
+        } catch {
+            try? fm.removeItem(atPath: dataDirectory)
+            throw error
         }
     }
 }

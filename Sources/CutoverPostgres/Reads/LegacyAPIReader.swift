@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// The read API's legacy path: the legacy queries on the write tables, shaped like the read-model
-/// path's answers. Runs inside a ``ReaderContext`` without the role switch: it enforces the
+/// path's answers. Runs inside a ``ReaderContext`` (settings, no role switch): it enforces the
 /// caller's territories itself and masks protected leads' contacts with the same database
 /// function the read views use, so both paths answer alike.
 public struct LegacyAPIReader: Sendable {
@@ -63,17 +63,13 @@ public struct LegacyAPIReader: Sendable {
         if let owner = d.protectionOwnerId, let until = d.protectedUntil {
             protection = .init(ownerId: owner, ownerName: d.protectionOwnerName, until: until)
         }
-        let sample = d.lastSample.map {
-            CustomerView.Sample(id: $0.id, product: $0.product, sentAt: $0.sentAt, feedback: $0.feedback, rating: $0.rating,
-                                followUpDue: $0.followUpDue, followedUpAt: $0.followedUpAt)
-        }
         var activity: CustomerView.Activity?
         if let kind = d.lastActivityKind, let at = d.lastActivityAt {
             activity = .init(kind: kind, at: at, by: d.lastActivityBy)
         }
         return CustomerView(id: d.id, name: d.name, segment: d.segment, status: d.status, territoryCode: d.territoryCode, street: d.street,
                             postalCode: d.postalCode, city: d.city, ownerId: d.ownerId, ownerName: d.ownerName, protection: protection,
-                            primaryContacts: contacts, contactsMasked: masked, lastSample: sample,
+                            primaryContacts: contacts, contactsMasked: masked, lastSample: d.lastSample,
                             orders: .init(count: d.orderCount, revenue: d.revenue, lastOrderAt: d.lastOrderAt, lastOrderAmount: d.lastOrderAmount),
                             lastActivity: activity)
     }

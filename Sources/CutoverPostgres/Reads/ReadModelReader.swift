@@ -24,19 +24,25 @@ public struct ReadModelReader: Sendable {
         binds.append(Int32(q.limit + 1))
         let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)",
                                                    binds: binds), logger: logger)
+        let items = try await Self.summaries(rows)
+        return Self.page(items, limit: q.limit) { CustomerListQuery.After(revenue: $0.revenue, id: $0.id).cursor }
+    }
+
+    /// Rows in the column order of `cutover.api_customer_list`. Positional decoding: a
+    /// random-access row builds a name index per row, which cost more than the page's JSON.
+    public static func summaries(_ rows: PostgresRowSequence) async throws -> [CustomerSummary] {
         var items: [CustomerSummary] = []
-        // Positional decoding: a random-access row builds a name index per row, which cost more
-        // than the JSON of the whole page.
         for try await r in rows.decode((Int64, String, String, String, String, String?, Int64?, String?, Int64, String, String?,
                                         String?, String?, String?, Bool).self) {
             items.append(CustomerSummary(id: r.0, name: r.1, segment: r.2, status: r.3, territoryCode: r.4, city: r.5, ownerId: r.6,
                                          ownerName: r.7, orderCount: r.8, revenue: r.9, lastOrderAt: r.10, primaryChef: r.11,
                                          primaryBuyer: r.12, primaryGF: r.13, contactsMasked: r.14))
         }
-        return Self.page(items, limit: q.limit) { CustomerListQuery.After(revenue: $0.revenue, id: $0.id).cursor }
+        return items
     }
 
-    /// The caller's context as the first three arguments of the V005 functions.
+    /// The caller's context (territories, user id, user role) as the first three arguments of the
+    /// V005 functions and of ``ReaderContext``'s settings.
     static func context(_ caller: Caller) -> PostgresBindings {
         var binds = PostgresBindings()
         binds.append(caller.territories.joined(separator: ","))

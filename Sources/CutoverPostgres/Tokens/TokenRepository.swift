@@ -82,13 +82,18 @@ public struct TokenRepository: Sendable {
     /// The caller a token stands for, or `nil` when it is unknown or revoked.
     public func resolve(on client: PostgresClient, token: String) async throws -> Caller? {
         guard APIToken.isWellFormed(token) else { return nil }
+        return try await resolve(on: client, hash: APIToken.hash(token))
+    }
+
+    /// The caller for a token's stored hash (``APIToken/hash(_:)``), or `nil`.
+    public func resolve(on client: PostgresClient, hash: String) async throws -> Caller? {
         do {
             let rows = try await client.query("""
                 SELECT t.id, t.module, t.role,
                        CASE WHEN t.territories = '{*}' THEN (SELECT array_agg(code ORDER BY code) FROM crm.territories) ELSE t.territories END,
                        t.user_id, u.role
                 FROM cutover.api_tokens t LEFT JOIN crm.users u ON u.id = t.user_id
-                WHERE t.token_hash = \(APIToken.hash(token)) AND t.revoked_at IS NULL
+                WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL
                 """, logger: logger)
             for try await r in rows.decode((Int64, String, String, [String]?, Int64?, String?).self) {
                 guard let role = Caller.Role(rawValue: r.2) else { return nil }

@@ -132,7 +132,7 @@ public struct ReadAPI: Sendable {
                 // One statement that carries the caller's context itself (migration V005).
                 return try await readClient.withConnection { c in try await body(c) }
             case .legacy:
-                return try await ReaderContext.run(readClient, as: caller, switchRole: false, logger: logger) { c in try await body(c) }
+                return try await ReaderContext.run(readClient, as: caller, logger: logger) { c in try await body(c) }
             }
         } catch {
             let error = Database.translate(error, doing: "read")

@@ -70,7 +70,7 @@ public struct TokenAuthenticator: RouterMiddleware {
         let hash = APIToken.hash(token)
         if ttl > .zero, let hit = cache.get(hash) { return hit.caller }
         do {
-            let caller = try await repository.resolve(on: client, token: token)
+            let caller = try await repository.resolve(on: client, hash: hash)
             if ttl > .zero { cache.put(hash, caller, ttl: ttl) }
             return caller
         } catch {
