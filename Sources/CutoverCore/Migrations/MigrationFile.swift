@@ -18,8 +18,15 @@ public struct MigrationFile: Sendable, Equatable {
     public var sql: String
     /// Lowercase hex SHA-256 of the text with line endings normalised to `\n`.
     public var checksum: String
-    /// The statements of the file in order.
+    /// The forward statements of the file in order (without the rollback section).
     public var statements: [SQLStatementSplitter.Statement]
+    /// The statements that undo the file: its `-- rollback:` section, or a `U###__name.sql` file
+    /// attached by the catalog. Empty when the file cannot be rolled back.
+    public var rollbackStatements: [SQLStatementSplitter.Statement]
+    /// Where ``rollbackStatements`` come from: `"section"`, a `U###` file name, or nil.
+    public var rollbackSource: String?
+    /// The `-- guard:` lines of the header, as written.
+    public var guards: [String]
 
     /// Parses `content` read from `filename`.
     public init(filename: String, content: String) throws(CoreError) {
@@ -33,13 +40,28 @@ public struct MigrationFile: Sendable, Equatable {
         let header = try MigrationHeader(parsing: normalized, filename: filename)
         self.phase = header.phase
         self.transactional = header.transactional
+        self.guards = header.guards
+        let all: [SQLStatementSplitter.Statement]
         do {
-            self.statements = try SQLStatementSplitter().split(normalized)
+            all = try SQLStatementSplitter().split(normalized)
         } catch {
             var e = error
             e.message = "\(filename): \(error.message)"
             e.context["file"] = filename
             throw e
+        }
+        if let marker = try RollbackSection.markerLine(in: normalized, statements: all, filename: filename) {
+            self.statements = all.filter { $0.line < marker }
+            self.rollbackStatements = all.filter { $0.line > marker }
+            self.rollbackSource = "section"
+            if rollbackStatements.isEmpty {
+                throw CoreError(.malformedMigrationHeader, "\(filename):\(marker): the rollback section holds no statement",
+                                context: ["file": filename, "line": "\(marker)"])
+            }
+        } else {
+            self.statements = all
+            self.rollbackStatements = []
+            self.rollbackSource = nil
         }
         if statements.isEmpty {
             throw CoreError(.malformedMigrationHeader, "\(filename): the file holds no SQL statement",

@@ -17,6 +17,15 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedConfigFile = "config.malformed_file"
         case invalidArgument = "argument.invalid"
         case invalidProjection = "projection.invalid"
+        // MARK: migrator
+        case nothingToRollBack = "migration.nothing_to_roll_back"
+        case irreversibleMigration = "migration.irreversible"
+        case missingRollback = "migration.missing_rollback"
+        case unnumberedMigration = "migration.unnumbered"
+        case blackout = "migration.blackout"
+        case guardNotMet = "migration.guard_not_met"
+        case resumeMismatch = "migration.resume_mismatch"
+        case malformedCalendar = "calendar.malformed"
     }
 
     /// The stable code.
