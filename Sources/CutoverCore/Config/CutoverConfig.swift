@@ -41,6 +41,10 @@ public struct CutoverConfig: Sendable, Equatable {
     public var api: API
     public var dev: Dev
     public var migrationsDirectory: String
+    /// Path of the blackout calendar (`config/blackouts.yaml`).
+    public var blackoutsFile: String
+    /// Migration lock and statement timeouts and lock-timeout retries.
+    public var migrationTimeouts: MigrationTimeouts
     public var projectionsDirectory: String
     public var logLevel: String
 
@@ -110,6 +114,14 @@ public struct CutoverConfig: Sendable, Equatable {
         guard !dataDirectory.isEmpty else { throw bad("dev.dataDirectory", "must not be empty") }
         self.dev = Dev(dataDirectory: dataDirectory, port: try port("dev.port", allowZero: true))
         self.migrationsDirectory = string("migrations.directory") ?? "migrations"
+        self.blackoutsFile = string("migrations.blackouts") ?? "config/blackouts.yaml"
+        let lockMs = int("migrations.lockTimeoutMilliseconds")
+        guard lockMs >= 1 else { throw bad("migrations.lockTimeoutMilliseconds", "must be at least 1 (a migration must never wait without limit)") }
+        let retries = int("migrations.lockRetries")
+        guard (1...100).contains(retries) else { throw bad("migrations.lockRetries", "must be between 1 and 100") }
+        let statementSeconds = int("migrations.statementTimeoutSeconds")
+        guard statementSeconds >= 0 else { throw bad("migrations.statementTimeoutSeconds", "must be 0 (none) or more") }
+        self.migrationTimeouts = MigrationTimeouts(lockTimeoutMilliseconds: lockMs, lockRetries: retries, statementTimeoutSeconds: statementSeconds)
         self.projectionsDirectory = string("projections.directory") ?? "projections"
         let level = string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
