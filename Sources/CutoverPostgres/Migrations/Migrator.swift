@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Applies pending migrations: one runner at a time (advisory lock), each file in a transaction,
-/// history with checksums in `cutover.schema_history`.
+/// Applies, rolls back and repairs migrations: one runner at a time (advisory lock), every
+/// statement bounded by `lock_timeout` and retried with backoff, history with checksums in
+/// `cutover.schema_history`, the business calendar's blackouts enforced.
 public struct Migrator: Sendable {
     /// The advisory lock key every runner takes (`'cutover.migrate'` hashed, fixed forever).
     public static let advisoryLockKey: Int64 = 0x6375_746f_7665_72  // "cutover"
@@ -16,13 +17,27 @@ public struct Migrator: Sendable {
     /// Who runs it, recorded in the history.
     public var operatorName: String
     public var logger: Logger
+    /// lock_timeout, statement_timeout and lock-timeout retries.
+    public var timeouts: MigrationTimeouts
+    /// Blackout periods; `up` refuses a phase they deny.
+    public var calendar: BlackoutCalendar
+    /// The reason given with `--override-blackout`; nil = blackouts apply.
+    public var blackoutOverride: String?
+    /// The current time as Unix seconds (injectable so tests can stand inside a blackout).
+    public var now: @Sendable () -> Int64
 
     public init(target: DatabaseTarget, catalog: MigrationCatalog, lockWaitSeconds: Double = 30,
-                operatorName: String = Migrator.defaultOperatorName(), logger: Logger) {
+                operatorName: String = Migrator.defaultOperatorName(), timeouts: MigrationTimeouts = MigrationTimeouts(),
+                calendar: BlackoutCalendar = .none, blackoutOverride: String? = nil,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) {
         self.target = target
         self.catalog = catalog
         self.lockWaitSeconds = lockWaitSeconds
         self.operatorName = operatorName
+        self.timeouts = timeouts
+        self.calendar = calendar
+        self.blackoutOverride = blackoutOverride
+        self.now = now
         self.logger = logger
     }
 
@@ -33,10 +48,19 @@ public struct Migrator: Sendable {
         return "uid \(geteuid())"
     }
 
+    var by: String { "\(operatorName) as " }
+
     /// Reads the recorded history (empty when the history table does not exist yet).
     public func history() async throws -> [AppliedMigration] {
         try await Database.withConnection(target, logger: logger) { connection in
-            try await Self.readHistory(connection, logger: logger)
+            try await MigrationHistory.versions(connection, logger: logger)
+        }
+    }
+
+    /// The repeatable files' recorded checksums.
+    public func repeatableHistory() async throws -> [AppliedRepeatable] {
+        try await Database.withConnection(target, logger: logger) { connection in
+            try await MigrationHistory.repeatables(connection, logger: logger)
         }
     }
 
@@ -45,168 +69,67 @@ public struct Migrator: Sendable {
         MigrationPlanner().status(catalog: catalog, applied: try await history())
     }
 
-    /// Applies every pending migration up to `targetVersion` and returns the files applied.
+    /// Applies every pending migration up to `targetVersion`, then new or changed repeatable files,
+    /// and returns the versioned files applied.
     @discardableResult
     public func up(to targetVersion: Int? = nil, phases: Set<MigrationPhase> = Set(MigrationPhase.allCases),
                    progress: @Sendable (MigrationEvent) -> Void = { _ in }) async throws -> [MigrationFile] {
-        let connection = try await Database.connect(target, logger: logger)
-        do {
-            try await acquireLock(connection, progress: progress)
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        do {
-            try await ensureHistoryTable(connection)
-            let applied = try await Self.readHistory(connection, logger: logger)
+        try await withLockedConnection(progress: progress) { connection in
+            let applied = try await MigrationHistory.versions(connection, logger: logger)
             let pending = try MigrationPlanner().pending(catalog: catalog, applied: applied, target: targetVersion, phases: phases)
-            if pending.isEmpty { progress(.nothingToDo) }
+            let repeatables = targetVersion == nil
+                ? MigrationPlanner().repeatablesToApply(catalog: catalog, applied: try await MigrationHistory.repeatables(connection, logger: logger), phases: phases)
+                : []
+            let overrides = try checkBlackouts(pending.map { ($0.filename, $0.phase) } + repeatables.map { ($0.filename, $0.phase) }, progress: progress)
+            try checkGuards(pending)
+            if pending.isEmpty && repeatables.isEmpty { progress(.nothingToDo) }
             for file in pending {
-                try await apply(file, on: connection, progress: progress)
+                try await apply(file, on: connection, overrideReason: overrides[file.filename], progress: progress)
             }
-            try await releaseLock(connection)
-            try? await connection.close()
+            for file in repeatables {
+                try await applyRepeatable(file, on: connection, progress: progress)
+            }
             return pending
-        } catch {
-            // Closing the session releases the advisory lock even if the unlock fails.
-            try? await releaseLock(connection)
-            try? await connection.close()
-            throw error
         }
     }
 
-    // MARK: - Steps
-
-    private func acquireLock(_ connection: PostgresConnection, progress: @Sendable (MigrationEvent) -> Void) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(lockWaitSeconds * 1000))
-        var announced = false
-        while true {
-            let rows = try await run(connection, "SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", doing: "taking the migration lock")
-            var got = false
-            for try await (value) in rows.decode(Bool.self) { got = value }
-            if got { progress(.lockAcquired); return }
-            let holder = try await lockHolder(connection)
-            if !announced { progress(.waitingForLock(holder: holder)); announced = true }
-            if ContinuousClock.now >= deadline {
-                throw DatabaseError(.migrationLockBusy,
-                                    "another migration runner holds the lock (\(holder)); waited \(Int(lockWaitSeconds)) s. Retry when it has finished",
-                                    context: ["holder": holder])
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
-    private func lockHolder(_ connection: PostgresConnection) async throws -> String {
-        let key = Self.advisoryLockKey
-        let rows = try await run(connection, """
-            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted
-              AND l.classid = \(UInt32(truncatingIfNeeded: key >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: key))
-            LIMIT 1
-            """, doing: "looking up the lock holder")
-        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
-            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), connected since \(since)"
-        }
-        return "unknown session"
-    }
-
-    private func releaseLock(_ connection: PostgresConnection) async throws {
-        try await run(connection, "SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", doing: "releasing the migration lock")
-    }
-
-    private func ensureHistoryTable(_ connection: PostgresConnection) async throws {
-        for sql in Self.historyDDL {
-            try await run(connection, sql, doing: "creating the migration history table")
-        }
-    }
-
-    static let historyDDL = [
-        "CREATE SCHEMA IF NOT EXISTS cutover",
-        """
-        CREATE TABLE IF NOT EXISTS cutover.schema_history (
-            version      integer PRIMARY KEY,
-            name         text NOT NULL,
-            filename     text NOT NULL,
-            phase        text NOT NULL CHECK (phase IN ('expand', 'migrate', 'contract')),
-            checksum     text NOT NULL,
-            applied_by   text NOT NULL,
-            applied_at   timestamptz NOT NULL DEFAULT now(),
-            duration_ms  integer NOT NULL
-        )
-        """,
-    ]
-
-    private func apply(_ file: MigrationFile, on connection: PostgresConnection, progress: @Sendable (MigrationEvent) -> Void) async throws {
-        progress(.started(file))
-        let start = ContinuousClock.now
-        let total = file.statements.count
-        if file.transactional {
-            try await run(connection, "BEGIN", doing: "starting the transaction for \(file.filename)")
-            do {
-                for (index, statement) in file.statements.enumerated() {
-                    try await execute(statement, of: file, on: connection)
-                    progress(.statementFinished(file, index: index + 1, of: total))
+    /// Refuses a phase an active blackout denies (unless overridden) and reports throttling.
+    /// Returns the override reason per file name for the history.
+    func checkBlackouts(_ files: [(filename: String, phase: MigrationPhase)], progress: @Sendable (MigrationEvent) -> Void) throws -> [String: String] {
+        let instant = now()
+        var overrides: [String: String] = [:]
+        for file in files {
+            let decision = calendar.decision(for: file.phase, atUnix: instant)
+            guard let period = decision.because.first else { continue }
+            let span = "\(period.from) – \(period.to), \(calendar.timeZone.rawValue)"
+            switch decision.policy {
+            case .allow:
+                continue
+            case .throttle:
+                progress(.blackoutThrottle(filename: file.filename, period: period.period.name, until: calendar.timeZone.format(period.endsAt)))
+            case .deny:
+                if let reason = blackoutOverride {
+                    let note = "blackout \"\(period.period.name)\" (\(span)) overridden: \(reason)"
+                    overrides[file.filename] = note
+                    progress(.blackoutOverridden(filename: file.filename, period: period.period.name, reason: reason))
+                    continue
                 }
-                try await record(file, start: start, on: connection)
-                try await run(connection, "COMMIT", doing: "committing \(file.filename)")
-            } catch {
-                _ = try? await run(connection, "ROLLBACK", doing: "rolling back \(file.filename)")
-                throw error
+                let again = calendar.nextAllowed(file.phase, atUnix: instant).map { "; \(file.phase.rawValue) is allowed again from \(calendar.timeZone.format($0))" } ?? ""
+                throw CoreError(.blackout,
+                                "refusing to run \(file.filename) (\(file.phase.rawValue)) during blackout \"\(period.period.name)\" (\(span)), which denies \(file.phase.rawValue) migrations\(again). Wait, or pass --override-blackout --reason \"…\" (recorded in the history)",
+                                context: ["file": file.filename, "period": period.period.name, "ends": calendar.timeZone.format(period.endsAt)])
             }
-        } else {
-            for (index, statement) in file.statements.enumerated() {
-                try await execute(statement, of: file, on: connection)
-                progress(.statementFinished(file, index: index + 1, of: total))
-            }
-            try await record(file, start: start, on: connection)
         }
-        let ms = start.millisecondsElapsed
-        progress(.finished(file, milliseconds: ms))
-        logger.debug("migration applied", metadata: ["file": "\(file.filename)", "ms": "\(ms)"])
+        return overrides
     }
 
-    private func execute(_ statement: SQLStatementSplitter.Statement, of file: MigrationFile, on connection: PostgresConnection) async throws {
-        do {
-            try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement.sql), logger: logger, doing: "statement")
-        } catch {
-            let translated = Database.translate(error, doing: "statement")
-            let reason = translated.message.replacingOccurrences(of: "statement failed: ", with: "")
-            throw DatabaseError(.migrationFailed,
-                                "\(file.filename) line \(statement.line): \(reason); the file was rolled back\(file.transactional ? "" : " up to its last completed statement") and is not recorded as applied",
-                                context: ["file": file.filename, "line": "\(statement.line)"], sqlState: translated.sqlState)
+    /// Contract guards are evaluated by the flags subsystem; until a file's guards can be checked
+    /// the migrator refuses it rather than dropping a legacy path blind.
+    func checkGuards(_ files: [MigrationFile]) throws {
+        for file in files where !file.guards.isEmpty {
+            throw CoreError(.guardNotMet,
+                            "\(file.filename) declares guards (\(file.guards.joined(separator: "; "))) and this version of cutover cannot evaluate them yet; refusing to run it",
+                            context: ["file": file.filename])
         }
-    }
-
-    private func record(_ file: MigrationFile, start: ContinuousClock.Instant, on connection: PostgresConnection) async throws {
-        let ms = start.millisecondsElapsed
-        let by = "\(operatorName) as "
-        try await connection.checkedQuery("""
-            INSERT INTO cutover.schema_history (version, name, filename, phase, checksum, applied_by, duration_ms)
-            VALUES (\(file.version), \(file.name), \(file.filename), \(file.phase.rawValue), \(file.checksum), \(by) || current_user, \(ms))
-            """, logger: logger, doing: "recording \(file.filename)")
-    }
-
-    @discardableResult
-    private func run(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws -> PostgresRowSequence {
-        try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what)
-    }
-
-    static func readHistory(_ connection: PostgresConnection, logger: Logger) async throws -> [AppliedMigration] {
-        let exists = try await connection.query("SELECT to_regclass('cutover.schema_history') IS NOT NULL", logger: logger)
-        var present = false
-        for try await value in exists.decode(Bool.self) { present = value }
-        guard present else { return [] }
-        let rows = try await connection.query("""
-            SELECT version, name, filename, phase, checksum, applied_by,
-                   to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), duration_ms
-            FROM cutover.schema_history ORDER BY version
-            """, logger: logger)
-        var result: [AppliedMigration] = []
-        for try await (version, name, filename, phase, checksum, by, at, ms) in rows.decode((Int32, String, String, String, String, String, String, Int32).self) {
-            result.append(AppliedMigration(version: Int(version), name: name, filename: filename, phase: MigrationPhase(rawValue: phase) ?? .expand,
-                                           checksum: checksum, appliedBy: by, appliedAt: at, durationMilliseconds: Int(ms)))
-        }
-        return result
     }
 }

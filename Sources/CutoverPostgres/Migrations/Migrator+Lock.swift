@@ -1,0 +1,75 @@
+import CutoverCore
+import PostgresNIO
+
+extension Migrator {
+    /// Takes the advisory lock every runner takes; waits up to `lockWaitSeconds`, naming the holder.
+    func acquireLock(_ connection: PostgresConnection, progress: @Sendable (MigrationEvent) -> Void) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(lockWaitSeconds * 1000))
+        var announced = false
+        while true {
+            let rows = try await run(connection, "SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", doing: "taking the migration lock")
+            var got = false
+            for try await (value) in rows.decode(Bool.self) { got = value }
+            if got { progress(.lockAcquired); return }
+            let holder = try await lockHolder(connection)
+            if !announced { progress(.waitingForLock(holder: holder)); announced = true }
+            if ContinuousClock.now >= deadline {
+                throw DatabaseError(.migrationLockBusy,
+                                    "another migration runner holds the lock (\(holder)); waited \(Int(lockWaitSeconds)) s. Retry when it has finished",
+                                    context: ["holder": holder])
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    func lockHolder(_ connection: PostgresConnection) async throws -> String {
+        let key = Self.advisoryLockKey
+        let rows = try await run(connection, """
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted
+              AND l.classid = \(UInt32(truncatingIfNeeded: key >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: key))
+            LIMIT 1
+            """, doing: "looking up the lock holder")
+        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
+            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), connected since \(since)"
+        }
+        return "unknown session"
+    }
+
+    func releaseLock(_ connection: PostgresConnection) async throws {
+        try await run(connection, "SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", doing: "releasing the migration lock")
+    }
+
+    /// Runs `body` on a connection that holds the migration lock and the session timeouts.
+    func withLockedConnection<R: Sendable>(progress: @Sendable (MigrationEvent) -> Void,
+                                           _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        let connection = try await Database.connect(target, logger: logger)
+        do {
+            try await acquireLock(connection, progress: progress)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        do {
+            try await run(connection, "SET lock_timeout = '\(timeouts.lockTimeoutMilliseconds)ms'", doing: "setting lock_timeout")
+            try await run(connection, "SET statement_timeout = '\(timeouts.statementTimeoutSeconds)s'", doing: "setting statement_timeout")
+            try await MigrationHistory.ensure(connection, logger: logger)
+            let result = try await body(connection)
+            try await releaseLock(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            // Closing the session releases the advisory lock even if the unlock fails.
+            _ = try? await run(connection, "ROLLBACK", doing: "rolling back")
+            try? await releaseLock(connection)
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    @discardableResult
+    func run(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws -> PostgresRowSequence {
+        try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what)
+    }
+}

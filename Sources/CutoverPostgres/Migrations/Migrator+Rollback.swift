@@ -1,0 +1,44 @@
+import CutoverCore
+import PostgresNIO
+
+extension Migrator {
+    /// The rollback plan without running it (for `--dry-run` and the CLI's preview).
+    public func rollbackPlan(to target: Int? = nil) async throws -> MigrationPlanner.RollbackPlan {
+        try MigrationPlanner().rollback(catalog: catalog, applied: try await history(), to: target)
+    }
+
+    /// Runs the rollback statements of the newest applied file (or of every file above `target`),
+    /// newest first, each in one transaction with the removal of its history row, and stops before
+    /// a contract file. Returns the plan that ran.
+    @discardableResult
+    public func rollback(to target: Int? = nil, progress: @Sendable (MigrationEvent) -> Void = { _ in }) async throws -> MigrationPlanner.RollbackPlan {
+        try await withLockedConnection(progress: progress) { connection in
+            let applied = try await MigrationHistory.versions(connection, logger: logger)
+            let plan = try MigrationPlanner().rollback(catalog: catalog, applied: applied, to: target)
+            _ = try checkBlackouts(plan.files.map { ($0.filename, $0.phase) }, progress: progress)
+            for file in plan.files {
+                let start = ContinuousClock.now
+                try await retryingLockTimeouts(filename: file.filename, progress: progress) {
+                    try await run(connection, "BEGIN", doing: "starting the rollback of \(file.filename)")
+                    do {
+                        for statement in file.rollbackStatements {
+                            try await execute(statement, filename: file.rollbackSource == "section" ? file.filename : (file.rollbackSource ?? file.filename),
+                                              transactional: true, on: connection)
+                        }
+                        try await connection.checkedQuery("DELETE FROM cutover.schema_history WHERE version = \(file.version)",
+                                                          logger: logger, doing: "removing \(file.filename) from the history")
+                        try await MigrationHistory.log(connection, action: "rollback", version: file.version, filename: file.filename,
+                                                       checksum: file.checksum, by: by, durationMilliseconds: start.millisecondsElapsed,
+                                                       detail: "rollback from \(file.rollbackSource ?? "section")", logger: logger)
+                        try await run(connection, "COMMIT", doing: "committing the rollback of \(file.filename)")
+                    } catch {
+                        _ = try? await run(connection, "ROLLBACK", doing: "abandoning the rollback of \(file.filename)")
+                        throw error
+                    }
+                }
+                progress(.rolledBack(file, milliseconds: start.millisecondsElapsed))
+            }
+            return plan
+        }
+    }
+}
