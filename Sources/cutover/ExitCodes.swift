@@ -40,8 +40,13 @@ enum CLIErrors {
     static func exitCode(_ code: CoreError.Code) -> Int32 {
         switch code {
         case .malformedMigrationName, .malformedMigrationHeader, .duplicateMigrationVersion, .checksumDrift,
-             .appliedMigrationMissing, .outOfOrderMigration, .unterminatedSQL, .invalidProjection:
+             .appliedMigrationMissing, .outOfOrderMigration, .unterminatedSQL, .invalidProjection,
+             .nothingToRollBack, .irreversibleMigration, .missingRollback, .unnumberedMigration, .resumeMismatch:
             dataError
+        case .blackout, .guardNotMet:
+            temporary
+        case .malformedCalendar:
+            config
         case .invalidDatabaseURL, .invalidConfigValue, .unknownConfigKey, .malformedConfigFile:
             config
         case .invalidArgument:

@@ -3,39 +3,70 @@ import CutoverCore
 import CutoverPostgres
 import Foundation
 
-/// `cutover migrate …`: versioned migrations with history and checksums.
+/// `cutover migrate …`: versioned migrations with phases, history, checksums, rollback and blackouts.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Apply and inspect versioned migrations (migrations/V###__name.sql).",
-        subcommands: [Up.self, Status.self],
+        abstract: "Plan, apply, roll back and inspect migrations (migrations/V###__name.sql, U###, R__).",
+        subcommands: [Up.self, Status.self, MigratePlanCommand.self, MigrateRollbackCommand.self, MigrateRepairCommand.self,
+                      MigrateNewCommand.self, MigrateNumberCommand.self],
         defaultSubcommand: Up.self
     )
 
+    /// Options shared by commands that change the database.
+    struct RunOptions: ParsableArguments {
+        @Option(help: "Seconds to wait for another runner's lock before failing.") var lockWait: Double = 30
+        @Option(help: "lock_timeout per statement in ms (default: migrations.lockTimeoutMilliseconds, 1000).") var lockTimeout: Int?
+        @Option(help: "Tries when lock_timeout strikes (default: migrations.lockRetries, 10).") var lockRetries: Int?
+        @Flag(help: "Run even though a blackout period denies this phase (needs --reason; recorded in the history).") var overrideBlackout = false
+        @Option(help: "Why: required with --override-blackout.") var reason: String?
+
+        func migrator(_ options: GlobalOptions, application: String = "cutover migrate") async throws -> (Migrator, String) {
+            if overrideBlackout && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw CoreError(.invalidArgument, "--override-blackout needs --reason \"…\": the override is recorded in the migration history")
+            }
+            if let lockTimeout, lockTimeout < 1 { throw CoreError(.invalidArgument, "--lock-timeout must be at least 1 ms") }
+            if let lockRetries, !(1...100).contains(lockRetries) { throw CoreError(.invalidArgument, "--lock-retries must be between 1 and 100") }
+            let config = try await options.loadConfig()
+            let logger = options.makeLogger(config)
+            let target = try options.databaseTarget(config, logger: logger, applicationName: application)
+            let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
+            var timeouts = config.migrationTimeouts
+            if let lockTimeout { timeouts.lockTimeoutMilliseconds = lockTimeout }
+            if let lockRetries { timeouts.lockRetries = lockRetries }
+            let calendar = try BlackoutCalendarLoader.load(path: config.blackoutsFile)
+            let migrator = Migrator(target: target, catalog: catalog, lockWaitSeconds: lockWait, timeouts: timeouts, calendar: calendar,
+                                    blackoutOverride: overrideBlackout ? reason : nil, logger: logger)
+            return (migrator, "\(target.url)")
+        }
+    }
+
     struct Up: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply pending migrations in version order (one runner at a time).")
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending migrations in version order, then changed repeatable files (one runner at a time).")
         @OptionGroup var options: GlobalOptions
+        @OptionGroup var run: RunOptions
         @Option(help: "Apply up to and including this version (e.g. 3 or V003).") var to: String?
         @Option(help: "Only files of these phases: expand, migrate, contract (comma-separated).") var phase: String?
-        @Option(help: "Seconds to wait for another runner's lock before failing.") var lockWait: Double = 30
+        @Flag(help: "Change nothing: show the plan (as `migrate plan`) from a dry run on a scratch copy of the schema.") var dryRun = false
 
         func run() async throws {
             try await CLIErrors.run {
-                let config = try await options.loadConfig()
-                let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover migrate")
-                let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
-                let migrator = Migrator(target: target, catalog: catalog, lockWaitSeconds: lockWait, logger: logger)
-                let applied = try await migrator.up(to: try to.map(MigrateCommand.parseVersion), phases: try MigrateCommand.parsePhases(phase)) { event in
-                    MigrateCommand.report(event)
+                let version = try to.map(MigrateCommand.parseVersion)
+                let phases = try MigrateCommand.parsePhases(phase)
+                if dryRun {
+                    try await MigratePlanCommand.plan(options: options, to: version, phases: phases)
+                    return
                 }
-                print(applied.isEmpty ? "database \(target.url) is up to date" : "applied \(applied.count) migration(s) to \(target.url)")
+                let (migrator, url) = try await run.migrator(options)
+                let applied = try await migrator.up(to: version, phases: phases) { event in MigrateCommand.report(event) }
+                print(applied.isEmpty ? "database \(url) is up to date" : "applied \(applied.count) migration(s) to \(url)")
             }
         }
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show applied and pending migrations and any checksum drift.")
+        static let configuration = CommandConfiguration(abstract: "Show applied and pending migrations by phase, checksum drift and out-of-order files.")
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
@@ -44,8 +75,16 @@ struct MigrateCommand: AsyncParsableCommand {
                 let logger = options.makeLogger(config)
                 let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover migrate")
                 let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
-                let entries = try await Migrator(target: target, catalog: catalog, logger: logger).status()
+                let migrator = Migrator(target: target, catalog: catalog, logger: logger)
+                let entries = try await migrator.status()
+                let repeatables = try await migrator.repeatableHistory()
                 print(MigrateCommand.table(entries))
+                if !catalog.repeatables.isEmpty { print(""); print(MigrateCommand.repeatableTable(catalog, repeatables)) }
+                let counts = Dictionary(grouping: entries, by: \.phase).mapValues { group in
+                    (group.filter { if case .applied = $0.status { true } else { false } }.count, group.filter { $0.status == .pending }.count)
+                }
+                let summary = MigrationPhase.allCases.compactMap { p in counts[p].map { "\(p.rawValue) \($0.0) applied, \($0.1) pending" } }
+                if !summary.isEmpty { print(""); print(summary.joined(separator: " · ")) }
                 if entries.contains(where: { if case .checksumDrift = $0.status { true } else if case .missingFile = $0.status { true } else { false } }) {
                     throw ExitCode(CLIErrors.dataError)
                 }
@@ -55,7 +94,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     static func parseVersion(_ text: String) throws -> Int {
         let digits = text.uppercased().hasPrefix("V") ? String(text.dropFirst()) : text
-        guard let v = Int(digits), v > 0 else { throw CoreError(.invalidArgument, "--to \(text): expected a version such as 3 or V003") }
+        guard let v = Int(digits), v > 0 else { throw CoreError(.invalidArgument, "\(text): expected a version such as 3 or V003") }
         return v
     }
 
@@ -69,35 +108,5 @@ struct MigrateCommand: AsyncParsableCommand {
             out.insert(p)
         }
         return out
-    }
-
-    static func report(_ event: MigrationEvent) {
-        switch event {
-        case .waitingForLock(let holder): print("waiting for the migration lock held by \(holder) …")
-        case .lockAcquired: break
-        case .nothingToDo: print("no pending migrations")
-        case .started(let file): print("→ \(file.filename) [\(file.phase.rawValue)], \(file.statements.count) statement(s)")
-        case .statementFinished(let file, let index, let total):
-            if total >= 50, index % max(1, total / 10) == 0 { print("  \(file.filename): \(index)/\(total) statements") }
-        case .finished(let file, let ms): print("✓ \(file.filename) in \(ms) ms")
-        }
-    }
-
-    static func table(_ entries: [MigrationPlanner.Entry]) -> String {
-        var lines = ["VERSION  PHASE     STATE          FILE                                      APPLIED"]
-        for e in entries {
-            let state: String
-            var applied = ""
-            switch e.status {
-            case .applied(let row): state = "applied"; applied = "\(row.appliedAt) by \(row.appliedBy) (\(row.durationMilliseconds) ms)"
-            case .pending: state = "pending"
-            case .checksumDrift: state = "CHECKSUM DRIFT"
-            case .missingFile(let row): state = "FILE MISSING"; applied = row.appliedAt
-            case .outOfOrder: state = "out of order"
-            }
-            lines.append(["V" + String(format: "%03d", e.version), e.phase.rawValue, state, e.filename].padded([8, 9, 14, 41]) + " " + applied)
-        }
-        if entries.isEmpty { lines.append("(no migration files)") }
-        return lines.joined(separator: "\n")
     }
 }
