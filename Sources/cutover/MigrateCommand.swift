@@ -78,7 +78,14 @@ struct MigrateCommand: AsyncParsableCommand {
                 let migrator = Migrator(target: target, catalog: catalog, logger: logger)
                 let entries = try await migrator.status()
                 let repeatables = try await migrator.repeatableHistory()
+                let partials = try await Database.withConnection(target, logger: logger) { connection in
+                    try await MigrationHistoryReader.partials(connection, logger: logger)
+                }
                 print(MigrateCommand.table(entries))
+                for p in partials {
+                    print("PARTLY APPLIED: \(p.filename), \(p.done) of \(p.total) statements done; `migrate up` resumes at statement \(p.done + 1)"
+                          + (p.lastError.map { "\n  last error: \($0)" } ?? ""))
+                }
                 if !catalog.repeatables.isEmpty { print(""); print(MigrateCommand.repeatableTable(catalog, repeatables)) }
                 let counts = Dictionary(grouping: entries, by: \.phase).mapValues { group in
                     (group.filter { if case .applied = $0.status { true } else { false } }.count, group.filter { $0.status == .pending }.count)
