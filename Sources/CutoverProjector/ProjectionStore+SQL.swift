@@ -49,3 +49,11 @@ extension String.StringInterpolation {
         appendLiteral("'" + value.replacingOccurrences(of: "'", with: "''") + "'")
     }
 }
+
+extension ProjectionStore {
+    /// Switches this store to `newTable` (the live table after a rebuild of the same version).
+    public mutating func follow(_ newTable: String, on c: PostgresConnection) async throws {
+        table = newTable
+        try await refreshColumns(c)
+    }
+}

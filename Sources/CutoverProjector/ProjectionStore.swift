@@ -13,10 +13,29 @@ public struct ProjectionStore: Sendable {
     /// Resolved at start: read-table columns and the types of fan-out query parameters.
     var columns: [String] = []
     var parameterTypes: [String: ProjectionDefinition.KeyType] = [:]
+    /// The read table this store writes: the live table, or a rebuild's shadow table.
+    public internal(set) var table: String
+    /// The checkpoint (and dead-letter) name: the projection's, or a rebuild's `name~rebuild`.
+    public let checkpointName: String
 
-    public init(projection: ProjectionDefinition, logger: Logger) {
+    public init(projection: ProjectionDefinition, table: String? = nil, checkpointName: String? = nil, logger: Logger) {
         self.projection = projection
+        self.table = table ?? projection.table
+        self.checkpointName = checkpointName ?? projection.name
         self.logger = logger
+    }
+
+    /// Thrown while `cutover rebuild` builds the version this store would install.
+    public struct RebuildInProgress: Error, Sendable {
+        public var projection: String
+    }
+
+    /// Thrown by a batch when a rebuild swapped the live table under this store.
+    public struct Swapped: Error, Sendable {
+        /// The version now live.
+        public var version: Int
+        /// The table now live.
+        public var table: String
     }
 
     /// The outcome of one batch.
@@ -34,15 +53,28 @@ public struct ProjectionStore: Sendable {
 
     /// Creates the read table, view and checkpoint and fills the table, unless already there.
     /// Returns whether it built. Serialised across processes with a transaction-level advisory lock.
+    ///
+    /// Adopts the live table the checkpoint names (a rebuild may have swapped in a fresh copy).
+    /// Throws ``Swapped`` when a newer version is live (this definition is outdated and must not
+    /// overwrite it) and ``RebuildInProgress`` while `cutover rebuild` builds this version.
     @discardableResult
     public mutating func installIfNeeded(on c: PostgresConnection) async throws -> Bool {
-        let built = try await transaction(c) { c in
+        let (built, live) = try await transaction(c) { c -> (Bool, String) in
             try await exec(c, "SELECT pg_advisory_xact_lock(\(Self.lockClass), hashtext(\(literal: projection.name)))")
-            let exists = try await scalarBool(c, """
-                SELECT EXISTS (SELECT 1 FROM cutover.projection_checkpoint WHERE projection = \(literal: projection.name) AND version = \(projection.version))
-                   AND to_regclass(\(literal: projection.table)) IS NOT NULL
+            let rows = try await query(c, """
+                SELECT version, live_table, to_regclass(live_table) IS NOT NULL FROM cutover.projection_checkpoint WHERE projection = \(literal: projection.name)
                 """)
-            if exists { return false }
+            for try await (version, liveTable, present) in rows.decode((Int32, String, Bool).self) {
+                if Int(version) == projection.version && present { return (false, liveTable) }
+                if Int(version) > projection.version { throw Swapped(version: Int(version), table: liveTable) }
+            }
+            // (Two queries: a reference to a missing table fails at parse time, whatever guards it.)
+            if try await scalarBool(c, "SELECT to_regclass('cutover.projection_rebuilds') IS NOT NULL"), try await scalarBool(c, """
+                SELECT EXISTS (SELECT 1 FROM cutover.projection_rebuilds
+                               WHERE projection = \(literal: projection.name) AND status IN ('filling', 'catching_up', 'verifying'))
+                """) {
+                throw RebuildInProgress(projection: projection.name)
+            }
             try await exec(c, "DROP TABLE IF EXISTS \(projection.table) CASCADE")
             // The table first, its secondary indexes after the fill: building them once is faster
             // than maintaining them row by row.
@@ -72,8 +104,9 @@ public struct ProjectionStore: Sendable {
                     base_snapshot = EXCLUDED.base_snapshot, target_snapshot = NULL, after_id = 0, needs_rebuild = false, built_at = now()
                 """)
             try await exec(c, "DELETE FROM cutover.dead_letters WHERE projection = \(literal: projection.name)")
-            return true
+            return (true, projection.table)
         }
+        table = live
         try await prepare(on: c)
         return built
     }
@@ -84,12 +117,12 @@ public struct ProjectionStore: Sendable {
     func installView(_ c: PostgresConnection) async throws {
         try await exec(c, "DROP VIEW IF EXISTS \(projection.view)")
         do {
-            try await exec(c, "CREATE VIEW \(projection.view) AS \(projection.renderedViewSQL)")
+            try await exec(c, "CREATE VIEW \(projection.view) AS \(projection.renderedViewSQL(table: table))")
         } catch let error as DatabaseError {
             throw CoreError(.invalidProjection, "projections/\(projection.name)/view.sql: \(error.message)", context: ["projection": projection.name])
         }
         try await exec(c, "ALTER VIEW \(projection.view) OWNER TO cutover_read_views")
-        try await exec(c, "GRANT SELECT ON \(projection.table) TO cutover_read_views")
+        try await exec(c, "GRANT SELECT ON \(table) TO cutover_read_views")
         try await exec(c, "GRANT SELECT ON \(projection.view) TO cutover_reader")
     }
 
@@ -112,7 +145,7 @@ public struct ProjectionStore: Sendable {
 
     mutating func refreshColumns(_ c: PostgresConnection) async throws {
         let rows = try await query(c, """
-            SELECT attname::text FROM pg_attribute WHERE attrelid = \(literal: projection.table)::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            SELECT attname::text FROM pg_attribute WHERE attrelid = \(literal: table)::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
             """)
         var names: [String] = []
         for try await name in rows.decode(String.self) { names.append(name) }
@@ -132,14 +165,14 @@ public struct ProjectionStore: Sendable {
     func fill(_ c: PostgresConnection) async throws {
         try await exec(c, "SET LOCAL work_mem = '64MB'")
         let keys = try await allKeys(c)
-        try await exec(c, "DELETE FROM \(projection.table)")
+        try await exec(c, "DELETE FROM \(table)")
         var binds = PostgresBindings()
         try appendKeys(keys, to: &binds)
-        try await exec(c, PostgresQuery(unsafeSQL: "INSERT INTO \(projection.table) SELECT * FROM (\(projection.recomputeSQL)) AS fresh", binds: binds))
+        try await exec(c, PostgresQuery(unsafeSQL: "INSERT INTO \(table) SELECT * FROM (\(projection.recomputeSQL)) AS fresh", binds: binds))
         // Statistics now, not when autovacuum gets to it: without them the planner scans and sorts
         // the whole table for an indexed top-50 (measured: 30 ms of database CPU per API list
         // request right after a build, instead of well under 1 ms).
-        try await exec(c, "ANALYZE \(projection.table)")
+        try await exec(c, "ANALYZE \(table)")
     }
 
     func allKeys(_ c: PostgresConnection) async throws -> [String] {
@@ -200,10 +233,13 @@ public struct ProjectionStore: Sendable {
 
     func loadCursor(_ c: PostgresConnection) async throws -> LoadedCursor? {
         let rows = try await query(c, """
-            SELECT base_snapshot::text, target_snapshot::text, after_id, needs_rebuild
-            FROM cutover.projection_checkpoint WHERE projection = \(literal: projection.name) FOR UPDATE
+            SELECT base_snapshot::text, target_snapshot::text, after_id, needs_rebuild, version, live_table
+            FROM cutover.projection_checkpoint WHERE projection = \(literal: checkpointName) FOR UPDATE
             """)
-        for try await (base, target, after, rebuild) in rows.decode((String, String?, Int64, Bool).self) {
+        for try await (base, target, after, rebuild, version, liveTable) in rows.decode((String, String?, Int64, Bool, Int32, String).self) {
+            if Int(version) != projection.version || liveTable != table {
+                throw Swapped(version: Int(version), table: liveTable)
+            }
             return LoadedCursor(cursor: ProjectionCursor(base: base, target: target, afterID: after), needsRebuild: rebuild)
         }
         return nil
@@ -215,7 +251,7 @@ public struct ProjectionStore: Sendable {
                 target_snapshot = \(cursor.target.map { "'\($0)'::pg_snapshot" } ?? "NULL"), after_id = \(cursor.afterID),
                 needs_rebuild = false, processed_changes = processed_changes + \(changes), recomputed_keys = recomputed_keys + \(keys),
                 last_batch_at = now()\(rebuilt ? ", built_at = now()" : "")
-            WHERE projection = \(literal: projection.name)
+            WHERE projection = \(literal: checkpointName)
             """)
     }
 
@@ -282,7 +318,7 @@ public struct ProjectionStore: Sendable {
                     "projection": "\(projection.name)", "key": "\(key)", "error": "\(translated.message)",
                 ])
                 try await exec(c, """
-                    INSERT INTO cutover.dead_letters (projection, key, error, sqlstate) VALUES (\(literal: projection.name), \(literal: key), \(literal: translated.message), \(translated.sqlState.map { "'\($0)'" } ?? "NULL"))
+                    INSERT INTO cutover.dead_letters (projection, key, error, sqlstate) VALUES (\(literal: checkpointName), \(literal: key), \(literal: translated.message), \(translated.sqlState.map { "'\($0)'" } ?? "NULL"))
                     ON CONFLICT (projection, key) DO UPDATE SET error = EXCLUDED.error, sqlstate = EXCLUDED.sqlstate,
                         attempts = cutover.dead_letters.attempts + 1, last_failed_at = now()
                     """)
@@ -299,7 +335,7 @@ public struct ProjectionStore: Sendable {
 
     /// The upsert-from-select for a set of keys, plus deletion of rows the recompute no longer returns.
     func upsert(_ c: PostgresConnection, keys: [String]) async throws {
-        let t = projection.table
+        let t = table
         let pk = projection.primaryKey
         let nonKey = columns.filter { !pk.contains($0) }
         let pkMatch = pk.map { "f.\($0) = t.\($0)" }.joined(separator: " AND ")
@@ -318,7 +354,7 @@ public struct ProjectionStore: Sendable {
 
     func clearDeadLetters(_ c: PostgresConnection, keys: [String]) async throws {
         var binds = PostgresBindings()
-        binds.append(projection.name)
+        binds.append(checkpointName)
         binds.append(keys)
         try await exec(c, PostgresQuery(unsafeSQL: "DELETE FROM cutover.dead_letters WHERE projection = $1 AND key = ANY($2)", binds: binds))
     }

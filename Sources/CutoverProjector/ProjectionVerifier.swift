@@ -34,10 +34,13 @@ public struct ProjectionVerifier: Sendable {
     /// many random keys of the write side plus that many random keys of the read table (so both
     /// missing and extra rows can show), compared on the same snapshot.
     public func verify(on c: PostgresConnection, table: String? = nil, sample: Int? = nil) async throws -> Report {
-        let t = table ?? projection.table
         var store = ProjectionStore(projection: projection, logger: logger)
         try await store.exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
+            // The live table is the one the checkpoint names (a rebuild may have swapped in a copy).
+            let live = try await store.scalarText(c, "SELECT live_table FROM cutover.projection_checkpoint WHERE projection = '\(projection.name)' AND version = \(projection.version)")
+            let t = table ?? live ?? projection.table
+            store.table = t
             try await store.refreshColumns(c)
             var keys = try await store.allKeys(c)
             if let sample {

@@ -55,6 +55,18 @@ final class ProjectionWorker: Sendable {
                     throw error
                 }
                 backoff = .milliseconds(100)
+            } catch let swap as ProjectionStore.Swapped {
+                // A newer version is live (deployed through `cutover rebuild`): this process's
+                // definition is outdated. Never write over it; leave the lease to up-to-date processes.
+                metrics.leaseHeld.record(0)
+                logger.error("a newer version of this projection is live; this process has an outdated definition and stops maintaining it (restart it with the current projections/)",
+                             metadata: ["live_version": "\(swap.version)", "own_version": "\(projection.version)", "live_table": "\(swap.table)"])
+                while !isStopping { _ = await wakeup.wait(timeout: .seconds(60)) }
+                break
+            } catch let rebuilding as ProjectionStore.RebuildInProgress {
+                metrics.leaseHeld.record(0)
+                logger.notice("`cutover rebuild` is building this version; waiting for its swap", metadata: ["projection": "\(rebuilding.projection)"])
+                _ = await wakeup.wait(timeout: .seconds(2))
             } catch let error as CoreError {
                 metrics.leaseHeld.record(0)
                 logger.error("projection definition rejected by the database", metadata: ["error": "\(error.message)"])
@@ -104,7 +116,15 @@ final class ProjectionWorker: Sendable {
         while !isStopping {
             let batchStart = ContinuousClock.now
             logger.trace("batch starting")
-            let outcome = try await store.runBatch(on: connection, limit: limit)
+            let outcome: ProjectionStore.BatchOutcome
+            do {
+                outcome = try await store.runBatch(on: connection, limit: limit)
+            } catch let swap as ProjectionStore.Swapped where swap.version == projection.version {
+                // Same definition, fresh table (a rebuild of this version): follow it.
+                logger.notice("a rebuild swapped in a fresh table; following it", metadata: ["table": "\(swap.table)"])
+                try await store.follow(swap.table, on: connection)
+                continue
+            }
             record(outcome, started: batchStart)
             if outcome.changes > 0 || outcome.rebuilt {
                 pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3

@@ -87,7 +87,10 @@ public struct ProjectionDefinition: Sendable, Equatable {
     }
 
     /// The view's query over the live table.
-    public var renderedViewSQL: String {
+    public var renderedViewSQL: String { renderedViewSQL(table: table) }
+
+    /// The view's query over `table` (a rebuild's shadow table at its swap).
+    public func renderedViewSQL(table: String) -> String {
         (viewSQL ?? "SELECT * FROM {{table}}").replacingAll("{{table}}", with: table)
     }
 

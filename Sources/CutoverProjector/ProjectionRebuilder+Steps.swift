@@ -1,0 +1,120 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import PostgresNIO
+
+extension ProjectionRebuilder {
+    /// Fills the shadow set-based, `batchSize` keys per transaction in key order, recording the last
+    /// key of each batch with it so a crash resumes after it.
+    func fill(_ c: PostgresConnection, store: ProjectionStore, from lastKey: String?, progress: @Sendable (Event) -> Void) async throws {
+        var keys = try await store.allKeys(c)
+        if projection.keyType == .bigint {
+            let ints = keys.compactMap { Int64($0) }.sorted()
+            let after = lastKey.flatMap { Int64($0) }
+            keys = ints.filter { after == nil || $0 > after! }.map(String.init)
+        } else {
+            keys = keys.sorted().filter { lastKey == nil || $0 > lastKey! }
+        }
+        let total = try await scalar(c, "SELECT keys_total::text FROM cutover.projection_rebuilds WHERE projection = '\(projection.name)' AND status = 'filling'")
+            .flatMap { Int($0) } ?? keys.count
+        var done = total - keys.count
+        try await exec(c, "SET work_mem = '64MB'")
+        var index = 0
+        while index < keys.count {
+            let chunk = Array(keys[index..<min(index + batchSize, keys.count)])
+            try await exec(c, "BEGIN")
+            do {
+                try await store.upsert(c, keys: chunk)
+                done += chunk.count
+                try await exec(c, """
+                    UPDATE cutover.projection_rebuilds SET keys_done = \(done), last_key = '\(chunk.last!.replacingOccurrences(of: "'", with: "''"))', updated_at = now()
+                    WHERE projection = '\(projection.name)' AND status = 'filling'
+                    """)
+                try await exec(c, "COMMIT")
+            } catch {
+                _ = try? await exec(c, "ROLLBACK")
+                throw error
+            }
+            index += chunk.count
+            progress(.filled(done: done, total: total))
+        }
+        try await exec(c, "RESET work_mem")
+    }
+
+    /// Builds the shadow's secondary indexes once, after the fill (readers do not see it yet).
+    func buildIndexes(_ c: PostgresConnection, shadow: String, progress: @Sendable (Event) -> Void) async throws {
+        let start = ContinuousClock.now
+        let name = String(shadow.split(separator: ".").last!)
+        for statement in try SQLStatementSplitter().split(projection.renderedTableSQL(table: shadow, name: name)) where Self.isIndex(statement.sql) {
+            let sql = statement.sql.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ", options: .caseInsensitive)
+                .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ", options: .caseInsensitive)
+            try await exec(c, sql)
+        }
+        try await exec(c, "ANALYZE \(shadow)")
+        progress(.indexed(milliseconds: start.millisecondsElapsed))
+    }
+
+    /// Applies every change committed since the shadow's snapshot, until a pass finds none.
+    func catchUp(_ c: PostgresConnection, store: ProjectionStore, progress: @Sendable (Event) -> Void) async throws {
+        var total = 0
+        while true {
+            let outcome = try await store.runBatch(on: c, limit: 5_000)
+            total += outcome.changes
+            if !outcome.moreInRange && outcome.changes == 0 && !outcome.rebuilt { break }
+        }
+        progress(.caughtUp(changes: total))
+    }
+
+    /// Compares the shadow with a recomputation; a difference may be a change committed after the
+    /// last catch-up, so it catches up and compares again (three times) before calling it drift.
+    func verifyShadow(_ c: PostgresConnection, store: ProjectionStore, progress: @Sendable (Event) -> Void) async throws {
+        var report = try await ProjectionVerifier(projection: projection, logger: logger).verify(on: c, table: store.table)
+        var tries = 1
+        while !report.isClean && tries < 3 {
+            try await catchUp(c, store: store, progress: { _ in })
+            report = try await ProjectionVerifier(projection: projection, logger: logger).verify(on: c, table: store.table)
+            tries += 1
+        }
+        progress(.verified(report))
+        guard report.isClean else {
+            throw CoreError(.invalidProjection,
+                            "the shadow \(store.table) differs from a recomputation (missing \(report.missing), extra \(report.extra), differing \(report.differing); keys \((report.missingKeys + report.extraKeys + report.differingKeys).prefix(5).joined(separator: ", "))); readers stay on the live table. Inspect, then run the rebuild again",
+                            context: ["projection": projection.name])
+        }
+    }
+
+    /// Swaps readers to the shadow in one transaction: the live checkpoint takes over the shadow's
+    /// position in the change log (nothing is skipped or applied twice), the view in `read` is
+    /// re-created over the shadow, the shadow's dead letters become the projection's. Waits for a
+    /// running projector batch (it holds the checkpoint row) and makes the next one follow the new
+    /// table. Returns the replaced table.
+    func swap(_ c: PostgresConnection, id: Int64, store: inout ProjectionStore, progress: @Sendable (Event) -> Void) async throws -> String {
+        try await catchUp(c, store: store, progress: { _ in })
+        try await exec(c, "BEGIN")
+        do {
+            try await exec(c, "SET LOCAL lock_timeout = '10s'")
+            guard let live = try await scalar(c, "SELECT live_table FROM cutover.projection_checkpoint WHERE projection = '\(projection.name)' FOR UPDATE") else {
+                throw CoreError(.invalidProjection, "projection \(projection.name) lost its checkpoint during the rebuild")
+            }
+            try await exec(c, """
+                UPDATE cutover.projection_checkpoint l SET version = s.version, live_table = s.live_table, base_snapshot = s.base_snapshot,
+                    target_snapshot = s.target_snapshot, after_id = s.after_id, needs_rebuild = s.needs_rebuild, built_at = now()
+                FROM cutover.projection_checkpoint s WHERE l.projection = '\(projection.name)' AND s.projection = '\(checkpointName)'
+                """)
+            try await exec(c, "DELETE FROM cutover.projection_checkpoint WHERE projection = '\(checkpointName)'")
+            try await exec(c, "DELETE FROM cutover.dead_letters WHERE projection = '\(projection.name)'")
+            try await exec(c, "UPDATE cutover.dead_letters SET projection = '\(projection.name)' WHERE projection = '\(checkpointName)'")
+            try await store.installView(c)
+            try await exec(c, """
+                UPDATE cutover.projection_rebuilds SET status = 'swapped', old_table = '\(live)', finished_at = now(), updated_at = now(),
+                    drop_after = now() + interval '\(graceSeconds) seconds' WHERE id = \(id)
+                """)
+            try await exec(c, "COMMIT")
+            progress(.swapped(oldTable: live, newTable: store.table))
+            return live
+        } catch {
+            _ = try? await exec(c, "ROLLBACK")
+            throw error
+        }
+    }
+}

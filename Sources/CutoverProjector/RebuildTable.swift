@@ -1,0 +1,73 @@
+import CutoverCore
+import CutoverPostgres
+import Logging
+import PostgresNIO
+
+/// `cutover.projection_rebuilds`: one row per rebuild, its step and progress, and the replaced
+/// table with the time it may be dropped.
+enum RebuildTable {
+    static let ddl = """
+        CREATE TABLE IF NOT EXISTS cutover.projection_rebuilds (
+            id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            projection   text NOT NULL,
+            version      integer NOT NULL,
+            shadow_table text NOT NULL,
+            status       text NOT NULL CHECK (status IN ('filling', 'catching_up', 'verifying', 'swapped', 'failed', 'cleaned')),
+            keys_total   bigint NOT NULL DEFAULT 0,
+            keys_done    bigint NOT NULL DEFAULT 0,
+            last_key     text,
+            old_table    text,
+            drop_after   timestamptz,
+            detail       text,
+            started_at   timestamptz NOT NULL DEFAULT now(),
+            updated_at   timestamptz NOT NULL DEFAULT now(),
+            finished_at  timestamptz
+        )
+        """
+
+    static func ensure(_ c: PostgresConnection, logger: Logger) async throws {
+        let exists = try await c.checkedQuery("SELECT to_regclass('cutover.projection_rebuilds') IS NOT NULL", logger: logger, doing: "looking for the rebuild table")
+        for try await present in exists.decode(Bool.self) where present { return }
+        try await c.checkedQuery(PostgresQuery(unsafeSQL: ddl), logger: logger, doing: "creating the rebuild table")
+    }
+}
+
+/// The session advisory lock a rebuild holds for its projection, and the refusal while another
+/// rebuild or a migration runs.
+enum RebuildLock {
+    static func acquire(_ c: PostgresConnection, projection: String, logger: Logger) async throws {
+        let key = "hashtext('rebuild:' || '\(projection)')"
+        let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(ProjectionRebuilder.lockClass), \(key))"),
+                                            logger: logger, doing: "taking the rebuild lock")
+        var got = false
+        for try await value in rows.decode(Bool.self) { got = value }
+        if !got {
+            throw DatabaseError(.migrationLockBusy, "another rebuild of \(projection) is running (\(try await holder(c, classID: ProjectionRebuilder.lockClass, key: key, logger: logger))); wait for it or stop it first",
+                                context: ["projection": projection])
+        }
+        let migrationKey = Migrator.advisoryLockKey
+        let migration = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted
+              AND l.classid = \(UInt32(truncatingIfNeeded: migrationKey >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: migrationKey))
+            """), logger: logger, doing: "looking for a running migration")
+        for try await (pid, app, since) in migration.decode((Int32, String, String).self) {
+            _ = try? await c.query("SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), \(key))", logger: logger)
+            throw DatabaseError(.migrationLockBusy, "a migration is running (pid \(pid), \(app.isEmpty ? "unknown application" : app), since \(since)) and may change \(projection)'s tables; rebuild after it finished",
+                                context: ["projection": projection])
+        }
+    }
+
+    static func holder(_ c: PostgresConnection, classID: Int32, key: String, logger: Logger) async throws -> String {
+        let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(classID) AND l.objid = (\(key))::oid
+            """), logger: logger, doing: "looking up the rebuild lock holder")
+        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
+            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), since \(since)"
+        }
+        return "unknown session"
+    }
+}
