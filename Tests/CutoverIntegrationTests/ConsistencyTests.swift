@@ -2,6 +2,7 @@ import CutoverCore
 import CutoverPostgres
 import CutoverProjector
 import Foundation
+import Synchronization
 import Testing
 
 /// CI's consistency check: a seeded randomized concurrent workload runs while the projector works;
@@ -22,8 +23,19 @@ struct ConsistencyTests {
         let counts = try await ProjectorHarness.withProjector(db) {
             async let load = RandomWorkload(target: db, seed: seed, writers: 4, duration: .seconds(6)).run(logger: TestCluster.logger)
             if rebuildMidway {
-                try await Task.sleep(for: .seconds(3))
-                try await SQL.exec(db, "SELECT cutover.request_rebuild_all()")
+                // `cutover rebuild` of customer_overview in the middle of the workload, while readers
+                // read the view: none may see an error or an empty table at any moment.
+                let stop = StopFlag()
+                async let readers = RebuildReaders(target: db, stop: stop).run()
+                try await Task.sleep(for: .seconds(2))
+                let overview = try ProjectorHarness.projections.first { $0.name == "customer_overview" }!
+                let result = try await ProjectionRebuilder(projection: overview, target: db, batchSize: 200, logger: TestCluster.logger).run()
+                #expect(result.shadowTable != result.oldTable)
+                try await Task.sleep(for: .seconds(1))
+                stop.set()
+                let seen = try await readers
+                #expect(seen.errors.isEmpty, "readers saw errors during the rebuild: \(seen.errors.prefix(3))")
+                #expect(seen.reads > 20 && seen.emptyReads == 0, "reads \(seen.reads), empty \(seen.emptyReads)")
             }
             let counts = try await load
             try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(60))
