@@ -46,6 +46,8 @@ enum CLIErrors {
             config
         case .invalidArgument:
             usage
+        case .lintInputUnreadable:
+            dataError
         }
     }
 

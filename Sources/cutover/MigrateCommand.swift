@@ -8,7 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply and inspect versioned migrations (migrations/V###__name.sql).",
-        subcommands: [Up.self, Status.self],
+        subcommands: [Up.self, Status.self, MigrateLintCommand.self],
         defaultSubcommand: Up.self
     )
 

@@ -4,15 +4,16 @@ extension MigrationLinter.Pass {
     /// reports ``LintRule/lockTimeoutMissing`` once per file when no lock_timeout protects it.
     mutating func noteLock(on name: QualifiedName, mode: String, what: String = "table") {
         guard !lockTimeoutReported else { return }
+        let lock = "\(mode.first == "A" ? "an" : "a") \(mode) lock"
         let message: String
         switch lockTimeout {
         case .set:
             return
         case .disabled(let token):
-            message = "lock_timeout is switched off on line \(token.line) before this \(mode)-mode lock on \(what) \(name.key)"
+            message = "lock_timeout is switched off on line \(token.line) before this statement takes \(lock) on \(what) \(name.key)"
         case .unset:
             if runnerSetsLockTimeout { return }
-            message = "takes a \(mode)-mode lock on \(what) \(name.key) but the file sets no lock_timeout before it (reported once per file)"
+            message = "takes \(lock) on \(what) \(name.key) but the file sets no lock_timeout before it (reported once per file)"
         }
         lockTimeoutReported = true
         report(.lockTimeoutMissing, at: statement.first, message)

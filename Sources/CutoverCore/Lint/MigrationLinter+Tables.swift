@@ -44,7 +44,7 @@ extension MigrationLinter.Pass {
             else if c.accept("drop") { checkDropAction(&c, table: table, existing: existing) }
             else if c.accept("alter") { checkAlterColumn(&c, table: table, existing: existing) }
         }
-        if locks { noteLock(on: table, mode: "ACCESS EXCLUSIVE") }
+        if locks && existing { noteLock(on: table, mode: "ACCESS EXCLUSIVE") }
     }
 
     private mutating func checkAddAction(_ c: inout TokenCursor, table: QualifiedName, existing: Bool) {

@@ -17,6 +17,9 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedConfigFile = "config.malformed_file"
         case invalidArgument = "argument.invalid"
         case invalidProjection = "projection.invalid"
+        // MARK: lint
+        /// A file given to `cutover migrate lint` cannot be read or is not UTF-8 text.
+        case lintInputUnreadable = "lint.unreadable_input"
     }
 
     /// The stable code.
