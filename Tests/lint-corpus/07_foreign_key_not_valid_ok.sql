@@ -1,6 +1,7 @@
 -- expect: none
 -- phase: expand
--- The same link, added NOT VALID and validated separately (SHARE UPDATE EXCLUSIVE only).
+-- transaction: none
+-- The same link, added NOT VALID and validated in its own transaction (SHARE UPDATE EXCLUSIVE only).
 SET lock_timeout = '2s';
 ALTER TABLE crm.activities ADD COLUMN sample_id bigint;
 ALTER TABLE crm.activities

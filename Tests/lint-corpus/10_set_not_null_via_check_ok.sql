@@ -1,5 +1,6 @@
 -- expect: none
 -- phase: contract
+-- transaction: none
 -- Enforce NOT NULL without a long ACCESS EXCLUSIVE scan: a validated CHECK proves it first.
 SET lock_timeout = '2s';
 ALTER TABLE crm.customers ADD CONSTRAINT customers_city_not_null CHECK (city IS NOT NULL) NOT VALID;

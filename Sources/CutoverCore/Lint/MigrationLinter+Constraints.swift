@@ -16,6 +16,7 @@ extension MigrationLinter.Pass {
             _ = refs.next()
             let referenced = refs.qualifiedName()
             if let referenced, !isNew(referenced) { noteLock(on: referenced, mode: "SHARE ROW EXCLUSIVE") }
+            if notValid, inTransaction, let name { notValidInTransaction[name.value] = .foreignKeyWithoutNotValid }
             if existing && !notValid {
                 report(.foreignKeyWithoutNotValid, at: kind,
                        "foreign key on \(table.key) to \(referenced?.key ?? "…") is validated while writes wait")
@@ -23,6 +24,7 @@ extension MigrationLinter.Pass {
         case "check":
             _ = c.next()
             recordNotNullCheck(c.rest, name: name, table: table, notValid: notValid)
+            if notValid, inTransaction, let name { notValidInTransaction[name.value] = .checkWithoutNotValid }
             if existing && !notValid {
                 report(.checkWithoutNotValid, at: kind, "CHECK constraint\(name.map { " \($0.value)" } ?? "") on \(table.key) is validated under ACCESS EXCLUSIVE")
             }

@@ -71,6 +71,7 @@ extension MigrationLinter.Pass {
         explicitTransaction = opens
         if !opens {
             addedEnumValues = [:]
+            notValidInTransaction = [:]
             if case .set(local: true) = lockTimeout { lockTimeout = .unset }
         }
     }

@@ -36,7 +36,12 @@ extension MigrationLinter.Pass {
         for action in cursor.rest.splitTopLevel() {
             var c = TokenCursor(action)
             if c.accept("validate", "constraint") {
-                if let name = c.current, let pair = pendingNotNullChecks[name.value] { provenNotNull.insert(pair) }
+                guard let name = c.current else { continue }
+                if let pair = pendingNotNullChecks[name.value] { provenNotNull.insert(pair) }
+                if let rule = notValidInTransaction[name.value], existing {
+                    report(rule, at: name, "constraint \(name.value) is validated in the transaction that added it NOT VALID: "
+                           + "the ADD's lock is still held during the scan; validate in a later file or a `transaction: none` file")
+                }
                 continue  // SHARE UPDATE EXCLUSIVE: writes go on
             }
             locks = true

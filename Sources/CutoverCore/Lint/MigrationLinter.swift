@@ -85,6 +85,9 @@ extension MigrationLinter {
         var provenNotNull: Set<String> = []
         /// NOT VALID `CHECK (col IS NOT NULL)` constraints by name → `table|column`.
         var pendingNotNullChecks: [String: String] = [:]
+        /// Constraints added NOT VALID in the still-open transaction → the rule a same-transaction
+        /// VALIDATE falls under (the ADD's strong lock is held until commit, so nothing is gained).
+        var notValidInTransaction: [String: LintRule] = [:]
 
         enum LockTimeoutState {
             case unset
