@@ -161,6 +161,9 @@ extension LinterTests {
             #expect(lintIDs("-- phase: expand\n-- cutover-lint: ignore-file drop-table reason: test data\n" + timeout + "DROP TABLE a") == [])
             #expect(lintIDs(timeout + "DROP TABLE a;\n-- cutover-lint: ignore-file drop-table reason: late\nDROP TABLE b")
                     == ["drop-table", "invalid-suppression", "drop-table"])
+            // At the end of a statement's last line it belongs to no statement, not to the next one.
+            #expect(lintIDs(timeout + "DROP TABLE a\n    CASCADE; -- cutover-lint: ignore drop-table reason: x\nDROP TABLE b")
+                    == ["drop-table", "invalid-suppression", "drop-table"])
             // A suppression covers only the statement it is attached to.
             #expect(lintIDs(timeout + "DROP TABLE a; -- cutover-lint: ignore drop-table reason: x\nDROP TABLE b") == ["drop-table"])
         }

@@ -87,6 +87,11 @@ struct LintSuppressions {
         if let trailing = statements.last(where: { $0.first.line == comment.line && $0.first.offset < comment.offset }) {
             return trailing.index
         }
+        // Only a comment on a line of its own looks forward; one after the end of a statement's
+        // last line would otherwise silently move to the next statement.
+        if statements.contains(where: { $0.tokens.contains { $0.line == comment.line && $0.offset < comment.offset } }) {
+            return nil
+        }
         let lastLine = comment.line + comment.text.unicodeScalars.filter { $0 == "\n" }.count
         guard let next = statements.first(where: { $0.first.offset > comment.offset }),
               next.first.line > lastLine,
