@@ -51,6 +51,8 @@ enum CLIErrors {
             config
         case .invalidArgument:
             usage
+        case .lintInputUnreadable:
+            dataError
         }
     }
 

@@ -9,7 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Plan, apply, roll back and inspect migrations (migrations/V###__name.sql, U###, R__).",
         subcommands: [Up.self, Status.self, MigratePlanCommand.self, MigrateRollbackCommand.self, MigrateRepairCommand.self,
-                      MigrateNewCommand.self, MigrateNumberCommand.self],
+                      MigrateNewCommand.self, MigrateNumberCommand.self, MigrateLintCommand.self],
         defaultSubcommand: Up.self
     )
 

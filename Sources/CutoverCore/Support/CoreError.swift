@@ -26,6 +26,9 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case guardNotMet = "migration.guard_not_met"
         case resumeMismatch = "migration.resume_mismatch"
         case malformedCalendar = "calendar.malformed"
+        // MARK: lint
+        /// A file given to `cutover migrate lint` cannot be read or is not UTF-8 text.
+        case lintInputUnreadable = "lint.unreadable_input"
     }
 
     /// The stable code.
