@@ -46,6 +46,11 @@ enum CLIErrors {
             config
         case .invalidArgument:
             usage
+        // MARK: backfill
+        case .unknownBackfill:
+            usage
+        case .unknownBackfillDirective, .missingBackfillDirective, .invalidBackfillDirective, .backfillPlaceholder, .backfillStatementCount:
+            dataError
         }
     }
 
@@ -63,6 +68,11 @@ enum CLIErrors {
             dataError
         case .configFileUnreadable:
             config
+        // MARK: backfill
+        case .backfillLockBusy:
+            temporary
+        case .backfillDefinitionChanged, .backfillModeChanged, .backfillBatchFailed, .backfillsFolderUnreadable:
+            dataError
         }
     }
 }

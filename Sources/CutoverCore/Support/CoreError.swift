@@ -17,6 +17,13 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedConfigFile = "config.malformed_file"
         case invalidArgument = "argument.invalid"
         case invalidProjection = "projection.invalid"
+        // MARK: backfill
+        case unknownBackfill = "backfill.unknown"
+        case unknownBackfillDirective = "backfill.unknown_directive"
+        case missingBackfillDirective = "backfill.missing_directive"
+        case invalidBackfillDirective = "backfill.invalid_directive"
+        case backfillPlaceholder = "backfill.placeholder"
+        case backfillStatementCount = "backfill.statement_count"
     }
 
     /// The stable code.
