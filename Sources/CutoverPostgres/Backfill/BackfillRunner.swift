@@ -122,7 +122,7 @@ public struct BackfillRunner: Sendable {
         }
         let summary = BackfillSummary(name: name, rowsDone: rowsThisRun, rowsChanged: run.rowsChanged, batches: run.batches,
                                       seconds: (ContinuousClock.now - start).seconds, longestBatchMilliseconds: run.longestBatchMilliseconds)
-        logger.info("backfill finished", metadata: ["backfill": "\(name)", "rows": "\(rowsThisRun)", "batches": "\(run.batches)"])
+        logger.debug("backfill finished", metadata: ["backfill": "\(name)", "rows": "\(rowsThisRun)", "batches": "\(run.batches)"])
         progress(.finished(summary))
         return summary
     }
