@@ -34,7 +34,7 @@ struct BackfillScenario {
             """,
             """
             INSERT INTO bench_backfill.activities
-            SELECT g, 1 + (g * 7919) % (SELECT max(id) FROM crm.customers), (ARRAY['CALL', 'VISIT', 'EMAIL', 'TASTING'])[1 + g % 4],
+            SELECT g, 1 + (g::bigint * 7919) % (SELECT max(id) FROM crm.customers), (ARRAY['CALL', 'VISIT', 'EMAIL', 'TASTING'])[1 + g % 4],
                    timestamptz '2026-01-01' + g * interval '13 seconds', 'bench activity ' || g
             FROM generate_series(1, \(n)) g
             """,
