@@ -97,7 +97,8 @@ public struct BenchRunner: Sendable {
                 series.merge(s) { $1 }
             case "projector": figures += try await ProjectorThroughputScenario(context: context).run()
             case "api": figures += try await APIScenario(context: context).run()
-            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector, api")
+            case "backfill": figures += try await BackfillScenario(context: context).run()
+            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector, api, backfill")
             }
         }
         let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: Date()), machine: MachineInfo.describe(),

@@ -23,6 +23,12 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case clusterNotInitialized = "dev.not_initialized"
         case clusterNotRunning = "dev.not_running"
         case configFileUnreadable = "config.unreadable"
+        // MARK: backfill
+        case backfillLockBusy = "backfill.lock_busy"
+        case backfillDefinitionChanged = "backfill.definition_changed"
+        case backfillModeChanged = "backfill.mode_changed"
+        case backfillBatchFailed = "backfill.batch_failed"
+        case backfillsFolderUnreadable = "backfill.folder_unreadable"
     }
 
     public var code: Code

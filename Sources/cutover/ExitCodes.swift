@@ -53,6 +53,11 @@ enum CLIErrors {
             usage
         case .lintInputUnreadable:
             dataError
+        // MARK: backfill
+        case .unknownBackfill:
+            usage
+        case .unknownBackfillDirective, .missingBackfillDirective, .invalidBackfillDirective, .backfillPlaceholder, .backfillStatementCount:
+            dataError
         }
     }
 
@@ -70,6 +75,11 @@ enum CLIErrors {
             dataError
         case .configFileUnreadable:
             config
+        // MARK: backfill
+        case .backfillLockBusy:
+            temporary
+        case .backfillDefinitionChanged, .backfillModeChanged, .backfillBatchFailed, .backfillsFolderUnreadable:
+            dataError
         }
     }
 }

@@ -29,6 +29,13 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         // MARK: lint
         /// A file given to `cutover migrate lint` cannot be read or is not UTF-8 text.
         case lintInputUnreadable = "lint.unreadable_input"
+        // MARK: backfill
+        case unknownBackfill = "backfill.unknown"
+        case unknownBackfillDirective = "backfill.unknown_directive"
+        case missingBackfillDirective = "backfill.missing_directive"
+        case invalidBackfillDirective = "backfill.invalid_directive"
+        case backfillPlaceholder = "backfill.placeholder"
+        case backfillStatementCount = "backfill.statement_count"
     }
 
     /// The stable code.

@@ -1,0 +1,43 @@
+import Logging
+import PostgresNIO
+
+/// One runner per backfill: a session-level advisory lock on (``classKey``, hashtext(name)).
+/// Released by ``release(_:on:logger:)`` or when the session ends (a killed runner included).
+public enum BackfillLock {
+    /// The first half of every backfill's advisory lock key ("bakf"); the second is hashtext(name).
+    public static let classKey: Int32 = 0x6261_6b66
+
+    /// Takes the lock or throws ``DatabaseError/Code/backfillLockBusy`` naming the session that holds it.
+    static func acquire(_ name: String, on connection: PostgresConnection, logger: Logger) async throws {
+        var got = false
+        for try await value in try await connection.checkedQuery("SELECT pg_try_advisory_lock(\(classKey), hashtext(\(name)))", logger: logger,
+                                                                 doing: "taking the lock of backfill \(name)").decode(Bool.self) {
+            got = value
+        }
+        guard got else {
+            let holder = try await holder(name, on: connection, logger: logger) ?? "a session that has just ended; retry"
+            throw DatabaseError(.backfillLockBusy,
+                                "backfill \(name) is already running (\(holder)); one runner per backfill. Wait for it, or stop it and rerun to resume",
+                                context: ["backfill": name, "holder": holder])
+        }
+    }
+
+    static func release(_ name: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.checkedQuery("SELECT pg_advisory_unlock(\(classKey), hashtext(\(name)))", logger: logger, doing: "releasing the lock of backfill \(name)")
+    }
+
+    /// Who holds the lock of `name`, if anybody: pid, application, user and since when.
+    public static func holder(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> String? {
+        let rows = try await connection.checkedQuery("""
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid = \(classKey)::oid AND l.objid = hashtext(\(name))::oid AND l.objsubid = 2
+            LIMIT 1
+            """, logger: logger, doing: "looking up who runs backfill \(name)")
+        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
+            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), connected since \(since)"
+        }
+        return nil
+    }
+}
