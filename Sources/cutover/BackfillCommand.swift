@@ -25,6 +25,8 @@ struct BackfillCommand: AsyncParsableCommand {
         @Flag(help: "Work territory by territory (the definition's partitions, in order).") var byTerritory = false
         @Flag(help: "Forget the recorded progress (also of a changed definition) and start from the first key.") var restart = false
         @Flag(help: "Show what would run (partitions, rows left, the batch statement); change nothing.") var dryRun = false
+        @Flag(help: "Run even though a blackout period denies migrate-phase work (needs --reason).") var overrideBlackout = false
+        @Option(help: "Why: required with --override-blackout.") var reason: String?
 
         func validate() throws {
             if let batchSize, !(1...1_000_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 1000000") }
@@ -43,9 +45,33 @@ struct BackfillCommand: AsyncParsableCommand {
                     print(BackfillCommand.describe(definition, plan: plan, batchSize: batchSize ?? definition.batchSize))
                     return
                 }
+                // A backfill is migrate-phase work: the business calendar may deny or throttle it.
+                var throttle = throttleMs
+                let calendar = try BlackoutCalendarLoader.load(path: config.blackoutsFile)
+                let now = Int64(Date().timeIntervalSince1970)
+                let decision = calendar.decision(for: .migrate, atUnix: now)
+                if let period = decision.because.first {
+                    let until = calendar.timeZone.format(period.endsAt)
+                    switch decision.policy {
+                    case .deny where !overrideBlackout:
+                        throw CoreError(.blackout, "refusing to run backfill \(name) during blackout \"\(period.period.name)\" (\(period.from) – \(period.to), \(calendar.timeZone.rawValue)), which denies migrate-phase work until \(until); wait, or pass --override-blackout --reason \"…\"",
+                                        context: ["period": period.period.name])
+                    case .deny:
+                        guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                            throw CoreError(.invalidArgument, "--override-blackout needs --reason \"…\"")
+                        }
+                        print("OVERRIDE: running inside blackout \"\(period.period.name)\" (reason: \(reason))")
+                        logger.notice("backfill runs inside a blackout", metadata: ["period": "\(period.period.name)", "reason": "\(reason)"])
+                    case .throttle:
+                        throttle = max(throttle, BackfillCommand.blackoutThrottleMilliseconds)
+                        print("note: blackout \"\(period.period.name)\" throttles migrate-phase work until \(until): pausing \(throttle) ms after every batch")
+                    case .allow:
+                        break
+                    }
+                }
                 var runOptions = BackfillRunner.Options()
                 runOptions.batchSize = batchSize
-                runOptions.throttleMilliseconds = throttleMs
+                runOptions.throttleMilliseconds = throttle
                 runOptions.maxRowsPerSecond = maxRowsPerSecond
                 runOptions.byPartition = byTerritory
                 runOptions.restart = restart
@@ -54,6 +80,9 @@ struct BackfillCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// The pause between batches while a blackout period throttles migrate-phase work.
+    static let blackoutThrottleMilliseconds = 250
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the backfill definitions and their progress.")

@@ -51,9 +51,12 @@ struct MigratePlanCommand: AsyncParsableCommand {
                 if decision.policy == .deny { blocked = true }
             }
             for g in file.guards { print("  guard: \(g)") }
-            let findings = MigrationLint.findings(file)
-            for f in findings { print("  lint \(f)") }
-            if findings.contains(where: \.isError) { blocked = true }
+            let findings = MigrationLinter(runnerSetsLockTimeout: true).lint(file)
+            for f in findings {
+                print("  lint \(f.severity == .error ? "ERROR" : "warning") \(f.rule.rawValue) line \(f.line): \(f.message)")
+                print("       instead: \(f.safeAlternative)")
+            }
+            if findings.contains(where: { $0.severity == .error }) { blocked = true }
             guard let report = reports.first(where: { $0.file.version == file.version }) else {
                 if dryRun { print("  (not dry-run: an earlier file failed)") } else {
                     for s in file.statements { print("  line \(String(s.line).leftPad(4))  \(preview(s.sql))") }
@@ -79,14 +82,4 @@ struct MigratePlanCommand: AsyncParsableCommand {
             .filter { !$0.hasPrefix("--") }.joined(separator: " ")
         return flat.count > 72 ? String(flat.prefix(71)) + "…" : flat
     }
-}
-
-/// The linter's findings for `plan` (the linter lands in its own module file).
-enum MigrationLint {
-    struct Finding: CustomStringConvertible {
-        var isError: Bool
-        var description: String
-    }
-
-    static func findings(_ file: MigrationFile) -> [Finding] { [] }
 }

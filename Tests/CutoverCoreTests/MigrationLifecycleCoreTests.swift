@@ -108,3 +108,20 @@ struct MigrationLifecycleCoreTests {
         #expect(ConcurrentIndex.name(in: "CREATE INDEX idx ON t (c)") == nil)
     }
 }
+
+@Suite("Linting files with a rollback section")
+struct LintRollbackSectionTests {
+    @Test("the rollback section is not linted; the forward part is")
+    func skipsRollback() throws {
+        let file = try MigrationFile(filename: "V9__x.sql", content: """
+            -- phase: expand
+            ALTER TABLE crm.customers ADD COLUMN note text;
+            CREATE INDEX customers_note_idx ON crm.customers (note);
+            -- rollback:
+            DROP INDEX crm.customers_note_idx;
+            ALTER TABLE crm.customers DROP COLUMN note;
+            """)
+        let rules = MigrationLinter(runnerSetsLockTimeout: true).lint(file).map(\.rule.rawValue)
+        #expect(rules == ["index-not-concurrent"])
+    }
+}

@@ -68,6 +68,8 @@ struct MigrateCLITests {
             let file = try MigrationFile(filename: "V001__" + name, content: text)
             #expect(!file.statements.isEmpty)
             #expect(file.phase == .contract || !file.rollbackStatements.isEmpty, "template \(name) needs a rollback section")
+            let errors = MigrationLinter(runnerSetsLockTimeout: true).lint(file).filter { $0.severity == .error }
+            #expect(errors.isEmpty, "template \(name) must lint clean: \(errors.map(\.message))")
         }
     }
 

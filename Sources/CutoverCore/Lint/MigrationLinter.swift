@@ -24,8 +24,14 @@ public struct MigrationLinter: Sendable {
     /// Lints arbitrary SQL as if it were a migration of `phase`, run in one transaction when
     /// `transactional` is true. Findings come sorted by line, column and rule id. Text that cannot
     /// be tokenised yields one ``LintRule/unparsableSQL`` finding.
+    ///
+    /// A `-- rollback:` section is not linted: undoing an expand step means dropping what it added.
     public func lint(filename: String, sql: String, phase: MigrationPhase, transactional: Bool) -> [LintFinding] {
-        let source = sql.replacingCRLF()
+        var source = sql.replacingCRLF()
+        if let statements = try? SQLStatementSplitter().split(source),
+           let marker = try? RollbackSection.markerLine(in: source, statements: statements, filename: filename) {
+            source = source.split(separator: "\n", omittingEmptySubsequences: false).prefix(marker - 1).joined(separator: "\n")
+        }
         let tokens: [SQLToken]
         do {
             tokens = try SQLLexer().tokenize(source)
