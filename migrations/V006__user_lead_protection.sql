@@ -12,18 +12,27 @@
 -- and nothing else; it owns nothing, so the policy applies to it. The table's owner (the
 -- migrating user, who also runs the backfill) is not subject to the policy.
 
+-- Roles are cluster-wide: several databases of one cluster may run this file at the same time, and
+-- one of them may still roll back. So create the role and the membership idempotently and retry
+-- when another session's creation collides or disappears.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cutover_lead_reader') THEN
+    FOR attempt IN 1..100 LOOP
         BEGIN
-            CREATE ROLE cutover_lead_reader NOLOGIN;
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- created concurrently
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cutover_lead_reader') THEN
+                CREATE ROLE cutover_lead_reader NOLOGIN;
+            END IF;
+            IF NOT pg_has_role(current_user, 'cutover_lead_reader', 'MEMBER') THEN
+                EXECUTE format('GRANT cutover_lead_reader TO %I', current_user);
+            END IF;
+            RETURN;
+        EXCEPTION WHEN duplicate_object OR unique_violation OR undefined_object THEN
+            PERFORM pg_sleep(0.05);
         END;
-    END IF;
+    END LOOP;
+    RAISE EXCEPTION 'could not create role cutover_lead_reader after 100 tries';
 END
 $$;
-
-GRANT cutover_lead_reader TO CURRENT_USER;
 
 CREATE TABLE crm.lead_assignments (
     customer_id     bigint      PRIMARY KEY REFERENCES crm.customers ON DELETE CASCADE,

@@ -13,6 +13,15 @@ extension ProjectionRebuilder {
                                progress: @Sendable (Event) -> Void = { _ in }) async throws -> Int {
         try await Database.withConnection(target, logger: logger) { c in
             try await RebuildLock.acquire(c, projection: projection.name, logger: logger)
+            return try await RebuildLock.releasing(c, projection: projection.name, logger: logger) {
+                try await inPlaceLocked(c, keys: explicit, where: predicate, progress: progress)
+            }
+        }
+    }
+
+    private func inPlaceLocked(_ c: PostgresConnection, keys explicit: [String]?, where predicate: String?,
+                               progress: @Sendable (Event) -> Void) async throws -> Int {
+        do {
             guard let live = try await liveState(c) else {
                 throw CoreError(.invalidProjection, "projection \(projection.name) is not installed yet; start the projector (cutover project) first")
             }

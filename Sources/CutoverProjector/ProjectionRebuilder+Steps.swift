@@ -24,7 +24,8 @@ extension ProjectionRebuilder {
             let chunk = Array(keys[index..<min(index + batchSize, keys.count)])
             try await exec(c, "BEGIN")
             do {
-                try await store.upsert(c, keys: chunk)
+                // The last key commits with its batch, so a resumed fill never inserts a key twice.
+                try await store.insertFresh(c, keys: chunk)
                 done += chunk.count
                 try await exec(c, """
                     UPDATE cutover.projection_rebuilds SET keys_done = \(done), last_key = '\(chunk.last!.replacingOccurrences(of: "'", with: "''"))', updated_at = now()
@@ -68,11 +69,12 @@ extension ProjectionRebuilder {
     /// Compares the shadow with a recomputation; a difference may be a change committed after the
     /// last catch-up, so it catches up and compares again (three times) before calling it drift.
     func verifyShadow(_ c: PostgresConnection, store: ProjectionStore, progress: @Sendable (Event) -> Void) async throws {
-        var report = try await ProjectionVerifier(projection: projection, logger: logger).verify(on: c, table: store.table)
+        let verifier = ProjectionVerifier(projection: projection, logger: logger)
+        var report = try await verifier.verify(on: c, table: store.table, sample: verifySample)
         var tries = 1
         while !report.isClean && tries < 3 {
             try await catchUp(c, store: store, progress: { _ in })
-            report = try await ProjectionVerifier(projection: projection, logger: logger).verify(on: c, table: store.table)
+            report = try await verifier.verify(on: c, table: store.table, sample: verifySample)
             tries += 1
         }
         progress(.verified(report))

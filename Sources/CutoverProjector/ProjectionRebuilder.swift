@@ -43,15 +43,18 @@ public struct ProjectionRebuilder: Sendable {
     public var dropOld: Bool
     /// Compare the shadow with a recomputation before swapping.
     public var verify: Bool
+    /// Keys compared before the swap (random keys of both sides, as `verify --sample`); nil = every key.
+    public var verifySample: Int?
 
     public init(projection: ProjectionDefinition, target: DatabaseTarget, batchSize: Int = 5_000, graceSeconds: Int = 86_400,
-                dropOld: Bool = false, verify: Bool = true, logger: Logger) {
+                dropOld: Bool = false, verify: Bool = true, verifySample: Int? = 5_000, logger: Logger) {
         self.projection = projection
         self.target = target
         self.batchSize = batchSize
         self.graceSeconds = graceSeconds
         self.dropOld = dropOld
         self.verify = verify
+        self.verifySample = verifySample
         self.logger = logger
     }
 
@@ -63,7 +66,14 @@ public struct ProjectionRebuilder: Sendable {
         let start = ContinuousClock.now
         return try await Database.withConnection(target, logger: logger) { c in
             try await RebuildLock.acquire(c, projection: projection.name, logger: logger)
-            defer { _ = c }  // the session lock ends with the connection
+            return try await RebuildLock.releasing(c, projection: projection.name, logger: logger) {
+                try await runLocked(c, start: start, progress: progress)
+            }
+        }
+    }
+
+    private func runLocked(_ c: PostgresConnection, start: ContinuousClock.Instant, progress: @Sendable (Event) -> Void) async throws -> Result {
+        do {
             let state = try await prepare(c, progress: progress)
             var shadow = ProjectionStore(projection: projection, table: state.shadow, checkpointName: checkpointName, logger: logger)
             try await shadow.refreshColumns(c)

@@ -57,3 +57,13 @@ extension ProjectionStore {
         try await refreshColumns(c)
     }
 }
+
+extension ProjectionStore {
+    /// Inserts the recompute of `keys` into an empty part of the table (a rebuild's shadow fill):
+    /// no conflict handling, no deletes, the cheapest way to write a batch.
+    func insertFresh(_ c: PostgresConnection, keys: [String]) async throws {
+        var binds = PostgresBindings()
+        try appendKeys(keys, to: &binds)
+        try await exec(c, PostgresQuery(unsafeSQL: "INSERT INTO \(table) SELECT * FROM (\(projection.recomputeSQL)) AS fresh", binds: binds))
+    }
+}

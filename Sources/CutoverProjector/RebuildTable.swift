@@ -37,10 +37,16 @@ enum RebuildTable {
 enum RebuildLock {
     static func acquire(_ c: PostgresConnection, projection: String, logger: Logger) async throws {
         let key = "hashtext('rebuild:' || '\(projection)')"
-        let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(ProjectionRebuilder.lockClass), \(key))"),
-                                            logger: logger, doing: "taking the rebuild lock")
+        // A session that just ended may hold the lock for a moment longer: try for a few seconds.
         var got = false
-        for try await value in rows.decode(Bool.self) { got = value }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(ProjectionRebuilder.lockClass), \(key))"),
+                                                logger: logger, doing: "taking the rebuild lock")
+            for try await value in rows.decode(Bool.self) { got = value }
+            if got || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
         if !got {
             throw DatabaseError(.migrationLockBusy, "another rebuild of \(projection) is running (\(try await holder(c, classID: ProjectionRebuilder.lockClass, key: key, logger: logger))); wait for it or stop it first",
                                 context: ["projection": projection])
@@ -49,7 +55,7 @@ enum RebuildLock {
         let migration = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
             SELECT a.pid, coalesce(a.application_name, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted
+            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND l.classid = \(UInt32(truncatingIfNeeded: migrationKey >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: migrationKey))
             """), logger: logger, doing: "looking for a running migration")
         for try await (pid, app, since) in migration.decode((Int32, String, String).self) {
@@ -59,11 +65,29 @@ enum RebuildLock {
         }
     }
 
+    /// Runs `body` and releases the lock afterwards, also when it fails (rolling back an open
+    /// transaction first), so the next rebuild need not wait for this session to end.
+    static func releasing<R: Sendable>(_ c: PostgresConnection, projection: String, logger: Logger,
+                                       _ body: () async throws -> R) async throws -> R {
+        let unlock = "SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), hashtext('rebuild:' || '\(projection)'))"
+        do {
+            let result = try await body()
+            _ = try? await c.query(PostgresQuery(unsafeSQL: unlock), logger: logger)
+            return result
+        } catch {
+            if !c.isClosed {
+                _ = try? await c.query("ROLLBACK", logger: logger)
+                _ = try? await c.query(PostgresQuery(unsafeSQL: unlock), logger: logger)
+            }
+            throw error
+        }
+    }
+
     static func holder(_ c: PostgresConnection, classID: Int32, key: String, logger: Logger) async throws -> String {
         let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
             SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(classID) AND l.objid = (\(key))::oid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid = \(classID) AND l.objid = (\(key))::oid
             """), logger: logger, doing: "looking up the rebuild lock holder")
         for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
             return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), since \(since)"

@@ -32,10 +32,13 @@ struct RebuildCommand: AsyncParsableCommand {
         @Flag(help: "Drop the replaced table right after the swap (default: keep it for --grace-hours).") var dropOld = false
         @Option(help: "Hours to keep the replaced table before `cutover rebuild cleanup` drops it.") var graceHours: Double = 24
         @Flag(help: "Swap without comparing the shadow with a recomputation first.") var noVerify = false
+        @Option(help: "Keys compared before the swap (random keys of both sides).") var verifySample: Int = 5_000
+        @Flag(help: "Compare every key before the swap instead of a sample (slower: about a second full recompute).") var fullVerify = false
 
         func validate() throws {
             if batch < 1 || batch > 1_000_000 { throw ValidationError("--batch must be between 1 and 1000000") }
             if graceHours < 0 { throw ValidationError("--grace-hours must not be negative") }
+            if verifySample < 1 { throw ValidationError("--verify-sample must be at least 1") }
         }
 
         func run() async throws {
@@ -45,7 +48,7 @@ struct RebuildCommand: AsyncParsableCommand {
                 let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover rebuild")
                 guard let definition = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
                 let rebuilder = ProjectionRebuilder(projection: definition, target: target, batchSize: batch, graceSeconds: Int(graceHours * 3600),
-                                                    dropOld: dropOld, verify: !noVerify, logger: logger)
+                                                    dropOld: dropOld, verify: !noVerify, verifySample: fullVerify ? nil : verifySample, logger: logger)
                 let bar = ProgressLine(label: definition.name)
                 if keys != nil || `where` != nil {
                     let list = keys.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -64,7 +67,8 @@ struct RebuildCommand: AsyncParsableCommand {
                     case .indexed(let ms): bar.finish(); print("indexes built in \(ms) ms")
                     case .caughtUp(let changes): print("caught up: \(changes) change(s) applied since the build started")
                     case .verified(let report):
-                        print("verified: \(report.rows) rows, missing \(report.missing), extra \(report.extra), differing \(report.differing)")
+                        let scope = report.sampledKeys.map { "\($0) sampled keys" } ?? "every key"
+                        print("verified (\(scope)): \(report.rows) rows, missing \(report.missing), extra \(report.extra), differing \(report.differing)")
                     case .swapped(let old, let new): print("swapped: readers now read \(new) (was \(old))")
                     case .droppedOld(let table): print("dropped \(table)")
                     }

@@ -39,7 +39,9 @@ struct MigratorLifecycleTests {
         async let run: [MigrationFile] = m.up { event in
             if case .lockTimeout(let file, _, let attempt, _, _) = event { events.withLock { $0.append("\(file)#\(attempt)") } }
         }
-        try await Task.sleep(for: .milliseconds(800))
+        // Hold the table until the migrator has hit lock_timeout at least twice (however slow the machine).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while events.withLock({ $0.count }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         try await holder.query("COMMIT", logger: logger)
         try await holder.close()
         let applied = try await run

@@ -9,10 +9,17 @@ public enum BackfillLock {
 
     /// Takes the lock or throws ``DatabaseError/Code/backfillLockBusy`` naming the session that holds it.
     static func acquire(_ name: String, on connection: PostgresConnection, logger: Logger) async throws {
+        // A runner that has just stopped may hold the lock a moment longer (its backend ends after
+        // the socket closes): try for a few seconds before refusing.
         var got = false
-        for try await value in try await connection.checkedQuery("SELECT pg_try_advisory_lock(\(classKey), hashtext(\(name)))", logger: logger,
-                                                                 doing: "taking the lock of backfill \(name)").decode(Bool.self) {
-            got = value
+        let deadline = ContinuousClock.now + .seconds(3)
+        while true {
+            for try await value in try await connection.checkedQuery("SELECT pg_try_advisory_lock(\(classKey), hashtext(\(name)))", logger: logger,
+                                                                     doing: "taking the lock of backfill \(name)").decode(Bool.self) {
+                got = value
+            }
+            if got || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(200))
         }
         guard got else {
             let holder = try await holder(name, on: connection, logger: logger) ?? "a session that has just ended; retry"

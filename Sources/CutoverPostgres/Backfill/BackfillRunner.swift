@@ -61,7 +61,12 @@ public struct BackfillRunner: Sendable {
             try? await connection.close()
             return summary
         } catch {
-            // Closing the session releases the advisory lock and rolls back a batch in flight.
+            // Unlock at once when the session still works (a closed session's backend may keep the
+            // lock for a moment); closing it releases the lock and rolls back a batch in flight anyway.
+            if !connection.isClosed {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                try? await BackfillLock.release(definition.name, on: connection, logger: logger)
+            }
             try? await connection.close()
             throw error
         }

@@ -27,7 +27,7 @@ extension Migrator {
         let rows = try await run(connection, """
             SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted
+            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND l.classid = \(UInt32(truncatingIfNeeded: key >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: key))
             LIMIT 1
             """, doing: "looking up the lock holder")
