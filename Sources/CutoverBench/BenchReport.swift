@@ -8,7 +8,7 @@ public struct BenchFigure: Codable, Sendable {
     public var cutover: Double
     public var anchor: Double?
     public var unit: String
-    /// cutover / anchor (or anchor / cutover for "lower is better" figures, see `higherIsBetter`).
+    /// cutover / anchor (for "lower is better" figures, such as seconds, a ratio below 1 favours Cutover).
     public var ratio: Double?
     public var target: String
     public var higherIsBetter: Bool

@@ -98,7 +98,8 @@ public struct BenchRunner: Sendable {
             case "projector": figures += try await ProjectorThroughputScenario(context: context).run()
             case "api": figures += try await APIScenario(context: context).run()
             case "backfill": figures += try await BackfillScenario(context: context).run()
-            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector, api, backfill")
+            case "rebuild": figures += try await RebuildScenario(context: context).run()
+            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector, api, backfill, rebuild")
             }
         }
         let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: Date()), machine: MachineInfo.describe(),

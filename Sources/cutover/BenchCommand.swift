@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Option(help: "Customers to seed.") var customers: Int = 200_000
-    @Option(help: "Comma-separated scenarios: capture, lag, projector, api, backfill (not in the default set: 2M rows).") var scenarios: String = "capture,lag,projector,api"
+    @Option(help: "Comma-separated scenarios: capture, lag, projector, api, backfill, rebuild (backfill and rebuild are not in the default set).") var scenarios: String = "capture,lag,projector,api"
     @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
     @Flag(help: "A few minutes: 20k customers, short phases, one lag rate.") var quick = false
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
