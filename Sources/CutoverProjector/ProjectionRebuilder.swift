@@ -35,7 +35,8 @@ public struct ProjectionRebuilder: Sendable {
     public let projection: ProjectionDefinition
     public let target: DatabaseTarget
     public let logger: Logger
-    /// Keys per fill transaction.
+    /// Keys per fill transaction. The shadow has no readers, so large batches (set-based joins
+    /// instead of per-key index lookups) cost nobody anything; in place, keep them small.
     public var batchSize: Int
     /// How long the replaced table is kept (`cutover rebuild cleanup` drops it afterwards).
     public var graceSeconds: Int
@@ -46,7 +47,7 @@ public struct ProjectionRebuilder: Sendable {
     /// Keys compared before the swap (random keys of both sides, as `verify --sample`); nil = every key.
     public var verifySample: Int?
 
-    public init(projection: ProjectionDefinition, target: DatabaseTarget, batchSize: Int = 5_000, graceSeconds: Int = 86_400,
+    public init(projection: ProjectionDefinition, target: DatabaseTarget, batchSize: Int = 50_000, graceSeconds: Int = 86_400,
                 dropOld: Bool = false, verify: Bool = true, verifySample: Int? = 5_000, logger: Logger) {
         self.projection = projection
         self.target = target

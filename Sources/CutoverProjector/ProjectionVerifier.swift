@@ -14,6 +14,13 @@ public struct ProjectionVerifier: Sendable {
         self.logger = logger
     }
 
+    static let summary = """
+        SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM missing), (SELECT count(*) FROM extra), (SELECT count(*) FROM differing),
+               coalesce((SELECT array_agg(k) FROM (SELECT k FROM missing ORDER BY k LIMIT 20) x), '{}'),
+               coalesce((SELECT array_agg(k) FROM (SELECT k FROM extra ORDER BY k LIMIT 20) x), '{}'),
+               coalesce((SELECT array_agg(k) FROM (SELECT k FROM differing ORDER BY k LIMIT 20) x), '{}')
+        """
+
     /// The comparison result.
     public struct Report: Sendable, Codable, Equatable {
         public var projection: String
@@ -54,18 +61,39 @@ public struct ProjectionVerifier: Sendable {
             let keyExpr = { (alias: String) in pk.map { "\(alias).\($0)::text" }.joined(separator: " || '/' || ") }
             var binds = PostgresBindings()
             try store.appendKeys(keys, to: &binds)
+            let liveSQL = "SELECT * FROM \(t)\(sample == nil ? "" : " WHERE \(projection.keyColumn) = ANY($1)")"
+            // Whole rows compared with EXCEPT ALL (hashed set operations): only the few rows that
+            // differ are then classified by key. Column types without equality (json) fall back
+            // to comparing rows as jsonb.
             let sql = """
                 WITH fresh (\(store.columns.joined(separator: ", "))) AS MATERIALIZED (\(projection.recomputeSQL)),
-                live AS MATERIALIZED (SELECT * FROM \(t)\(sample == nil ? "" : " WHERE \(projection.keyColumn) = ANY($1)")),
+                live AS MATERIALIZED (\(liveSQL)),
+                only_fresh AS MATERIALIZED (SELECT * FROM fresh EXCEPT ALL SELECT * FROM live),
+                only_live AS MATERIALIZED (SELECT * FROM live EXCEPT ALL SELECT * FROM fresh),
+                missing AS (SELECT \(keyExpr("f")) AS k FROM only_fresh f WHERE NOT EXISTS (SELECT 1 FROM live l WHERE \(match))),
+                extra AS (SELECT \(keyExpr("l")) AS k FROM only_live l WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE \(match))),
+                differing AS (SELECT DISTINCT \(keyExpr("f")) AS k FROM only_fresh f WHERE EXISTS (SELECT 1 FROM live l WHERE \(match)))
+                \(Self.summary)
+                """
+            let jsonSQL = """
+                WITH fresh (\(store.columns.joined(separator: ", "))) AS MATERIALIZED (\(projection.recomputeSQL)),
+                live AS MATERIALIZED (\(liveSQL)),
                 missing AS (SELECT \(keyExpr("f")) AS k FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM live l WHERE \(match))),
                 extra AS (SELECT \(keyExpr("l")) AS k FROM live l WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE \(match))),
                 differing AS (SELECT \(keyExpr("f")) AS k FROM fresh f JOIN live l ON \(match) WHERE row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb)
-                SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM missing), (SELECT count(*) FROM extra), (SELECT count(*) FROM differing),
-                       coalesce((SELECT array_agg(k) FROM (SELECT k FROM missing ORDER BY k LIMIT 20) x), '{}'),
-                       coalesce((SELECT array_agg(k) FROM (SELECT k FROM extra ORDER BY k LIMIT 20) x), '{}'),
-                       coalesce((SELECT array_agg(k) FROM (SELECT k FROM differing ORDER BY k LIMIT 20) x), '{}')
+                \(Self.summary)
                 """
-            let rows = try await store.query(c, PostgresQuery(unsafeSQL: sql, binds: binds))
+            try await store.exec(c, "SET LOCAL work_mem = '256MB'")
+            try await store.exec(c, "SAVEPOINT cutover_verify")
+            var query = sql
+            do {
+                _ = try await store.query(c, PostgresQuery(unsafeSQL: "EXPLAIN " + sql, binds: binds))
+                try await store.exec(c, "RELEASE SAVEPOINT cutover_verify")
+            } catch let error as DatabaseError where error.sqlState == "42883" {
+                try await store.exec(c, "ROLLBACK TO SAVEPOINT cutover_verify")
+                query = jsonSQL
+            }
+            let rows = try await store.query(c, PostgresQuery(unsafeSQL: query, binds: binds))
             var report = Report(projection: projection.name, rows: 0, missing: 0, extra: 0, differing: 0, missingKeys: [], extraKeys: [], differingKeys: [],
                                 sampledKeys: sample.map { _ in keys.count })
             for try await (n, m, e, d, mk, ek, dk) in rows.decode((Int64, Int64, Int64, Int64, [String], [String], [String]).self) {

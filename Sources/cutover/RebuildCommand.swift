@@ -28,7 +28,7 @@ struct RebuildCommand: AsyncParsableCommand {
         @Argument(help: "The projection (a folder in projections/).") var projection: String
         @Option(help: "Recompute only these keys in place (comma-separated).") var keys: String?
         @Option(help: "Recompute in place the keys of live rows matching this SQL condition, e.g. \"territory_code = 'DE-BY'\".") var `where`: String?
-        @Option(help: "Keys per transaction.") var batch: Int = 5_000
+        @Option(help: "Keys per transaction (default 50000 for a full rebuild into the shadow, 2000 in place).") var batch: Int?
         @Flag(help: "Drop the replaced table right after the swap (default: keep it for --grace-hours).") var dropOld = false
         @Option(help: "Hours to keep the replaced table before `cutover rebuild cleanup` drops it.") var graceHours: Double = 24
         @Flag(help: "Swap without comparing the shadow with a recomputation first.") var noVerify = false
@@ -36,7 +36,7 @@ struct RebuildCommand: AsyncParsableCommand {
         @Flag(help: "Compare every key before the swap instead of a sample (slower: about a second full recompute).") var fullVerify = false
 
         func validate() throws {
-            if batch < 1 || batch > 1_000_000 { throw ValidationError("--batch must be between 1 and 1000000") }
+            if let batch, batch < 1 || batch > 1_000_000 { throw ValidationError("--batch must be between 1 and 1000000") }
             if graceHours < 0 { throw ValidationError("--grace-hours must not be negative") }
             if verifySample < 1 { throw ValidationError("--verify-sample must be at least 1") }
         }
@@ -47,10 +47,12 @@ struct RebuildCommand: AsyncParsableCommand {
                 let logger = options.makeLogger(config)
                 let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover rebuild")
                 guard let definition = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
-                let rebuilder = ProjectionRebuilder(projection: definition, target: target, batchSize: batch, graceSeconds: Int(graceHours * 3600),
+                let inPlace = keys != nil || `where` != nil
+                let rebuilder = ProjectionRebuilder(projection: definition, target: target, batchSize: batch ?? (inPlace ? 2_000 : 50_000),
+                                                    graceSeconds: Int(graceHours * 3600),
                                                     dropOld: dropOld, verify: !noVerify, verifySample: fullVerify ? nil : verifySample, logger: logger)
                 let bar = ProgressLine(label: definition.name)
-                if keys != nil || `where` != nil {
+                if inPlace {
                     let list = keys.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
                     let done = try await rebuilder.rebuildInPlace(keys: list, where: `where`) { event in
                         if case .filled(let done, let total) = event { bar.update(done: done, total: total, unit: "keys") }
