@@ -4,42 +4,79 @@ import Foundation
 import PostgresNIO
 
 extension ProjectionRebuilder {
-    /// Fills the shadow set-based, `batchSize` keys per transaction in key order, recording the last
-    /// key of each batch with it so a crash resumes after it.
-    func fill(_ c: PostgresConnection, store: ProjectionStore, from lastKey: String?, progress: @Sendable (Event) -> Void) async throws {
-        var keys = try await store.allKeys(c)
-        if projection.keyType == .bigint {
-            let ints = keys.compactMap { Int64($0) }.sorted()
-            let after = lastKey.flatMap { Int64($0) }
-            keys = ints.filter { after == nil || $0 > after! }.map(String.init)
-        } else {
-            keys = keys.sorted().filter { lastKey == nil || $0 > lastKey! }
-        }
+    /// Fills the shadow set-based: `batchSize` keys per transaction, on `jobs` connections at once
+    /// (the recompute of a slice is CPU-bound and PostgreSQL runs an INSERT … SELECT on one core).
+    /// Every batch commits whole, so the keys already in the shadow are exactly the finished ones:
+    /// a resumed fill computes only the keys still missing, whatever order the batches ran in.
+    func fill(_ c: PostgresConnection, store: ProjectionStore, progress: @Sendable (Event) -> Void) async throws {
+        let keys = try await missingKeys(c, shadow: store.table)
         let total = try await scalar(c, "SELECT keys_total::text FROM cutover.projection_rebuilds WHERE projection = '\(projection.name)' AND status = 'filling'")
             .flatMap { Int($0) } ?? keys.count
-        var done = total - keys.count
-        try await exec(c, "SET work_mem = '64MB'")
-        var index = 0
-        while index < keys.count {
-            let chunk = Array(keys[index..<min(index + batchSize, keys.count)])
-            try await exec(c, "BEGIN")
-            do {
-                // The last key commits with its batch, so a resumed fill never inserts a key twice.
-                try await store.insertFresh(c, keys: chunk)
-                done += chunk.count
-                try await exec(c, """
-                    UPDATE cutover.projection_rebuilds SET keys_done = \(done), last_key = '\(chunk.last!.replacingOccurrences(of: "'", with: "''"))', updated_at = now()
-                    WHERE projection = '\(projection.name)' AND status = 'filling'
-                    """)
-                try await exec(c, "COMMIT")
-            } catch {
-                _ = try? await exec(c, "ROLLBACK")
-                throw error
+        var done = max(0, total - keys.count)
+        try await exec(c, "UPDATE cutover.projection_rebuilds SET keys_done = \(done), updated_at = now() WHERE projection = '\(projection.name)' AND status = 'filling'")
+        guard !keys.isEmpty else { return }
+        let chunks = stride(from: 0, to: keys.count, by: batchSize).map { Array(keys[$0..<min($0 + batchSize, keys.count)]) }
+        var connections: [PostgresConnection] = []
+        do {
+            for _ in 0..<min(max(1, jobs), chunks.count) { connections.append(try await Database.connect(target, logger: logger)) }
+            let pool = connections
+            try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                var next = 0
+                for index in pool.indices {
+                    let chunk = chunks[next]
+                    let connection = pool[index]
+                    next += 1
+                    group.addTask { try await fillBatch(connection, store: store, keys: chunk); return (index, chunk.count) }
+                }
+                while let (index, count) = try await group.next() {
+                    done += count
+                    progress(.filled(done: done, total: total))
+                    if next < chunks.count {
+                        let chunk = chunks[next]
+                        let connection = pool[index]
+                        next += 1
+                        group.addTask { try await fillBatch(connection, store: store, keys: chunk); return (index, chunk.count) }
+                    }
+                }
             }
-            index += chunk.count
-            progress(.filled(done: done, total: total))
+        } catch {
+            for connection in connections { try? await connection.close() }
+            throw error
         }
-        try await exec(c, "RESET work_mem")
+        for connection in connections { try? await connection.close() }
+    }
+
+    /// The keys the shadow holds no row for yet, in key order.
+    func missingKeys(_ c: PostgresConnection, shadow: String) async throws -> [String] {
+        let rows = try await query(c, """
+            SELECT k::text FROM (\(projection.allKeysSQL.trimmingSemicolonAndWhitespace())) AS all_keys(k)
+            WHERE NOT EXISTS (SELECT 1 FROM \(shadow) s WHERE s.\(projection.keyColumn) = all_keys.k)
+            ORDER BY k
+            """)
+        var keys: [String] = []
+        for try await k in rows.decode(String.self) { keys.append(k) }
+        return keys
+    }
+
+    /// One slice in one transaction, its count added to the rebuild's progress in the same commit.
+    func fillBatch(_ c: PostgresConnection, store: ProjectionStore, keys: [String]) async throws {
+        try await exec(c, "BEGIN")
+        do {
+            // A slice of the keys: probing indexes (SSD-like random_page_cost, for this transaction)
+            // beats hashing every source table again for each slice (measured: a 50k-key slice of
+            // customer_overview 1.31 s instead of 1.56 s; all keys at once 4.46 s).
+            try await exec(c, "SET LOCAL random_page_cost = 1.1")
+            try await exec(c, "SET LOCAL work_mem = '64MB'")
+            try await store.insertFresh(c, keys: keys)
+            try await exec(c, """
+                UPDATE cutover.projection_rebuilds SET keys_done = keys_done + \(keys.count), updated_at = now()
+                WHERE projection = '\(projection.name)' AND status = 'filling'
+                """)
+            try await exec(c, "COMMIT")
+        } catch {
+            _ = try? await exec(c, "ROLLBACK")
+            throw error
+        }
     }
 
     /// Builds the shadow's secondary indexes once, after the fill (readers do not see it yet).

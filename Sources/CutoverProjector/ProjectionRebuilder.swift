@@ -38,6 +38,8 @@ public struct ProjectionRebuilder: Sendable {
     /// Keys per fill transaction. The shadow has no readers, so large batches (set-based joins
     /// instead of per-key index lookups) cost nobody anything; in place, keep them small.
     public var batchSize: Int
+    /// Connections filling the shadow at once (default: the machine's cores, at most 4).
+    public var jobs: Int = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How long the replaced table is kept (`cutover rebuild cleanup` drops it afterwards).
     public var graceSeconds: Int
     /// Drop the replaced table right after the swap.
@@ -47,7 +49,7 @@ public struct ProjectionRebuilder: Sendable {
     /// Keys compared before the swap (random keys of both sides, as `verify --sample`); nil = every key.
     public var verifySample: Int?
 
-    public init(projection: ProjectionDefinition, target: DatabaseTarget, batchSize: Int = 50_000, graceSeconds: Int = 86_400,
+    public init(projection: ProjectionDefinition, target: DatabaseTarget, batchSize: Int = 100_000, graceSeconds: Int = 86_400,
                 dropOld: Bool = false, verify: Bool = true, verifySample: Int? = 5_000, logger: Logger) {
         self.projection = projection
         self.target = target
@@ -79,7 +81,7 @@ public struct ProjectionRebuilder: Sendable {
             var shadow = ProjectionStore(projection: projection, table: state.shadow, checkpointName: checkpointName, logger: logger)
             try await shadow.refreshColumns(c)
             if state.status == "filling" {
-                try await fill(c, store: shadow, from: state.lastKey, progress: progress)
+                try await fill(c, store: shadow, progress: progress)
                 try await setStatus(c, state.id, "catching_up")
             }
             try await buildIndexes(c, shadow: state.shadow, progress: progress)
@@ -151,8 +153,7 @@ public struct ProjectionRebuilder: Sendable {
                 base_snapshot = EXCLUDED.base_snapshot, target_snapshot = NULL, after_id = 0, needs_rebuild = false, built_at = now()
             """)
         try await exec(c, "DELETE FROM cutover.dead_letters WHERE projection = '\(checkpointName)'")
-        let store = ProjectionStore(projection: projection, logger: logger)
-        let total = try await store.allKeys(c).count
+        let total = Int(try await scalar(c, "SELECT count(*)::text FROM (\(projection.allKeysSQL.trimmingSemicolonAndWhitespace())) AS all_keys") ?? "0") ?? 0
         try await exec(c, "UPDATE cutover.projection_rebuilds SET shadow_table = '\(shadow)', keys_total = \(total) WHERE id = \(id)")
         try await exec(c, "COMMIT")
         progress(.started(shadow: shadow, resumed: false))

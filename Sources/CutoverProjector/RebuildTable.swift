@@ -37,9 +37,9 @@ enum RebuildTable {
 enum RebuildLock {
     static func acquire(_ c: PostgresConnection, projection: String, logger: Logger) async throws {
         let key = "hashtext('rebuild:' || '\(projection)')"
-        // A session that just ended may hold the lock for a moment longer: try for a few seconds.
+        // A session that just ended may hold the lock for a moment longer: try for a second.
         var got = false
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(1)
         while true {
             let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(ProjectionRebuilder.lockClass), \(key))"),
                                                 logger: logger, doing: "taking the rebuild lock")

@@ -28,15 +28,17 @@ struct RebuildCommand: AsyncParsableCommand {
         @Argument(help: "The projection (a folder in projections/).") var projection: String
         @Option(help: "Recompute only these keys in place (comma-separated).") var keys: String?
         @Option(help: "Recompute in place the keys of live rows matching this SQL condition, e.g. \"territory_code = 'DE-BY'\".") var `where`: String?
-        @Option(help: "Keys per transaction (default 50000 for a full rebuild into the shadow, 2000 in place).") var batch: Int?
+        @Option(help: "Keys per transaction (default 100000 for a full rebuild into the shadow, 2000 in place).") var batch: Int?
         @Flag(help: "Drop the replaced table right after the swap (default: keep it for --grace-hours).") var dropOld = false
         @Option(help: "Hours to keep the replaced table before `cutover rebuild cleanup` drops it.") var graceHours: Double = 24
         @Flag(help: "Swap without comparing the shadow with a recomputation first.") var noVerify = false
+        @Option(help: "Connections filling the shadow at once (default: cores, at most 4; 1 to spare the server).") var jobs: Int?
         @Option(help: "Keys compared before the swap (random keys of both sides).") var verifySample: Int = 5_000
         @Flag(help: "Compare every key before the swap instead of a sample (slower: about a second full recompute).") var fullVerify = false
 
         func validate() throws {
             if let batch, batch < 1 || batch > 1_000_000 { throw ValidationError("--batch must be between 1 and 1000000") }
+            if let jobs, !(1...16).contains(jobs) { throw ValidationError("--jobs must be between 1 and 16") }
             if graceHours < 0 { throw ValidationError("--grace-hours must not be negative") }
             if verifySample < 1 { throw ValidationError("--verify-sample must be at least 1") }
         }
@@ -48,9 +50,10 @@ struct RebuildCommand: AsyncParsableCommand {
                 let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover rebuild")
                 guard let definition = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
                 let inPlace = keys != nil || `where` != nil
-                let rebuilder = ProjectionRebuilder(projection: definition, target: target, batchSize: batch ?? (inPlace ? 2_000 : 50_000),
+                var rebuilder = ProjectionRebuilder(projection: definition, target: target, batchSize: batch ?? (inPlace ? 2_000 : 100_000),
                                                     graceSeconds: Int(graceHours * 3600),
                                                     dropOld: dropOld, verify: !noVerify, verifySample: fullVerify ? nil : verifySample, logger: logger)
+                if let jobs { rebuilder.jobs = jobs }
                 let bar = ProgressLine(label: definition.name)
                 if inPlace {
                     let list = keys.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }

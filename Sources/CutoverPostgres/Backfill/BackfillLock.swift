@@ -10,9 +10,9 @@ public enum BackfillLock {
     /// Takes the lock or throws ``DatabaseError/Code/backfillLockBusy`` naming the session that holds it.
     static func acquire(_ name: String, on connection: PostgresConnection, logger: Logger) async throws {
         // A runner that has just stopped may hold the lock a moment longer (its backend ends after
-        // the socket closes): try for a few seconds before refusing.
+        // the socket closes): try for a second before refusing.
         var got = false
-        let deadline = ContinuousClock.now + .seconds(3)
+        let deadline = ContinuousClock.now + .seconds(1)
         while true {
             for try await value in try await connection.checkedQuery("SELECT pg_try_advisory_lock(\(classKey), hashtext(\(name)))", logger: logger,
                                                                      doing: "taking the lock of backfill \(name)").decode(Bool.self) {
