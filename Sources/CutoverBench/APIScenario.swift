@@ -6,10 +6,10 @@ import HummingbirdTesting
 import Logging
 import PostgresNIO
 
-/// Read API latency over HTTP: 16 keep-alive clients against `cutover serve` (its own process),
-/// list and detail requests, on the read models and on the legacy path (a second server with
-/// `api.defaultSource=legacy`), plus the cost of the token check and the row-level-security context
-/// measured against the bare statement.
+/// Read API latency over HTTP at offered rates (open loop: 16 keep-alive clients share a fixed
+/// request rate against `cutover serve`, its own process), plus the cost of the token check and of
+/// the row-level-security context measured against the bare statement. Back-to-back load at 1, 16
+/// and 64 clients against the legacy path is the `read` scenario.
 struct APIScenario {
     let context: BenchContext
     static let clients = 16
@@ -22,40 +22,22 @@ struct APIScenario {
         let maxID = Int(try await context.scalar("SELECT max(id)::float8 FROM crm.customers"))
         let seconds = context.options.apiSeconds
         var figures: [BenchFigure] = []
-        var results: [ReadSource: (list: Load, detail: Load)] = [:]
-        for source in [ReadSource.readModel, .legacy] {
-            try await withServer(source: source) { port, pid in
-                let listURI: @Sendable (inout SystemRandomNumberGenerator) -> String = { rng in
-                    "/v1/customers?territory=\(territories.randomElement(using: &rng)!)&limit=50"
-                }
-                let detailURI: @Sendable (inout SystemRandomNumberGenerator) -> String = { rng in
-                    "/v1/customers/\(Int.random(in: 1...maxID, using: &rng))"
-                }
-                context.progress("api: \(source.rawValue) list, \(Self.clients) clients back to back, \(seconds) s")
-                let list = try await load(port: port, pid: pid, token: token, seconds: seconds, uri: listURI)
-                context.progress("api: \(source.rawValue) detail, \(Self.clients) clients back to back, \(seconds) s")
-                let detail = try await load(port: port, pid: pid, token: token, seconds: seconds, uri: detailURI)
-                results[source] = (list, detail)
-                if source == .readModel {
-                    for rate in context.options.apiRates {
-                    for (name, uri, target) in [("list", listURI, 5.0), ("detail", detailURI, 3.0)] {
-                        context.progress("api: read-model \(name), \(Self.clients) clients sharing \(rate) req/s, \(seconds) s")
-                        let paced = try await load(port: port, pid: pid, token: token, seconds: seconds, rate: rate, uri: uri)
-                        figures.append(BenchFigure(scenario: "api", figure: "\(name) p95 at \(rate) req/s offered, \(Self.clients) clients",
-                                                   cutover: paced.p95, anchor: nil, unit: "ms", target: "≤ \(Int(target)) ms", higherIsBetter: false,
-                                                   notes: "p50 \(fmt(paced.p50)) ms, p99 \(fmt(paced.p99)) ms; latency from the scheduled send time; \(paced.cpu)"))
-                    }
-                    }
+        try await withServer(source: .readModel) { port, pid in
+            let listURI: @Sendable (inout SystemRandomNumberGenerator) -> String = { rng in
+                "/v1/customers?territory=\(territories.randomElement(using: &rng)!)&limit=50"
+            }
+            let detailURI: @Sendable (inout SystemRandomNumberGenerator) -> String = { rng in
+                "/v1/customers/\(Int.random(in: 1...maxID, using: &rng))"
+            }
+            for rate in context.options.apiRates {
+                for (name, uri, target) in [("list", listURI, 5.0), ("detail", detailURI, 3.0)] {
+                    context.progress("api: read-model \(name), \(Self.clients) clients sharing \(rate) req/s, \(seconds) s")
+                    let paced = try await load(port: port, pid: pid, token: token, seconds: seconds, rate: rate, uri: uri)
+                    figures.append(BenchFigure(scenario: "api", figure: "\(name) p95 at \(rate) req/s offered, \(Self.clients) clients",
+                                               cutover: paced.p95, anchor: nil, unit: "ms", target: "≤ \(Int(target)) ms", higherIsBetter: false,
+                                               notes: "p50 \(fmt(paced.p50)) ms, p99 \(fmt(paced.p99)) ms; latency from the scheduled send time; \(paced.cpu)"))
                 }
             }
-        }
-        guard let rm = results[.readModel], let legacy = results[.legacy] else { return [] }
-        for (name, r, l, target) in [("list", rm.list, legacy.list, 5.0), ("detail", rm.detail, legacy.detail, 3.0)] {
-            figures.append(BenchFigure(scenario: "api", figure: "\(name) p95 over HTTP, \(Self.clients) clients (anchor: legacy path)",
-                                       cutover: r.p95, anchor: l.p95, unit: "ms", target: "≤ \(Int(target)) ms", higherIsBetter: false,
-                                       notes: "p50 \(fmt(r.p50)) / legacy \(fmt(l.p50)) ms; \(r.errors + l.errors) errors; read model \(r.cpu)"))
-            figures.append(BenchFigure(scenario: "api", figure: "\(name) throughput (anchor: legacy path)", cutover: r.throughput,
-                                       anchor: l.throughput, unit: "req/s", target: "report"))
         }
         figures += try await contextCost(token: token, territories: territories)
         return figures
@@ -105,7 +87,7 @@ struct APIScenario {
     /// `clients` keep-alive connections issuing requests back to back for `seconds`, or, with
     /// `rate`, sharing that many requests per second on a fixed schedule (latency then counts from
     /// the scheduled send time, so a slow answer also charges the requests queued behind it).
-    func load(port: Int, pid: Int32, token: String, seconds: Int, rate: Int? = nil,
+    func load(port: Int, pid: Int32, token: String, seconds: Int, rate: Int? = nil, clients: Int = APIScenario.clients,
               uri: @escaping @Sendable (inout SystemRandomNumberGenerator) -> String) async throws -> Load {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
@@ -113,16 +95,16 @@ struct APIScenario {
         let cpuStart = CPUTime.Split.now(server: pid)
         let start = ContinuousClock.now
         let deadline = start + .seconds(seconds)
-        let interval: Duration? = rate.map { .nanoseconds(Int64(1e9 * Double(Self.clients) / Double($0))) }
+        let interval: Duration? = rate.map { .nanoseconds(Int64(1e9 * Double(clients) / Double($0))) }
         let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for index in 0..<Self.clients {
+            for index in 0..<clients {
                 group.addTask {
                     try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) { client in
                         var rng = SystemRandomNumberGenerator()
                         var latencies: [Double] = []
                         var errors = 0
                         // Paced clients start staggered across one interval.
-                        var scheduled = start + (interval.map { $0 * Double(index) / Double(Self.clients) } ?? .zero)
+                        var scheduled = start + (interval.map { $0 * Double(index) / Double(clients) } ?? .zero)
                         while ContinuousClock.now < deadline {
                             if interval != nil {
                                 if scheduled > ContinuousClock.now { try await Task.sleep(until: scheduled) }

@@ -10,7 +10,6 @@ import Synchronization
 /// batch's transaction; the anchor's whole statement, which holds every row lock until it commits).
 struct BackfillScenario {
     let context: BenchContext
-    static let rows = 2_000_000
 
     static let definitionText = """
         -- backfill: bench_activity_territory
@@ -23,7 +22,7 @@ struct BackfillScenario {
         """
 
     func run() async throws -> [BenchFigure] {
-        let n = Self.rows
+        let n = context.options.backfillRows
         context.progress("backfill: two identical tables of \(n) activities (expand: territory_code added, empty)")
         try await context.exec(
             "DROP SCHEMA IF EXISTS bench_backfill CASCADE",

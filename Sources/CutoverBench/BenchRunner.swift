@@ -10,7 +10,7 @@ import PostgresNIO
 public struct BenchRunner: Sendable {
     public struct Options: Sendable {
         public var customers: Int = 200_000
-        public var scenarios: [String] = ["capture", "lag", "projector", "api"]
+        public var scenarios: [String] = BenchRunner.allScenarios
         public var outDirectory: String = "bench-out"
         /// Seconds per capture phase (four phases alternate without/with capture).
         public var capturePhaseSeconds: Int = 15
@@ -20,6 +20,13 @@ public struct BenchRunner: Sendable {
         public var apiSeconds: Int = 10
         /// Offered request rates of the paced API phases (all clients together).
         public var apiRates: [Int] = [400, 1000]
+        /// Seconds per phase and client counts of the `read` scenario.
+        public var readSeconds: Int = 5
+        public var readClients: [Int] = [1, 16, 64]
+        /// Customer counts of the `scale` scenario (the run's own size is measured on its database).
+        public var scaleSizes: [Int] = [20_000, 200_000, 1_000_000]
+        /// Rows of the `backfill` scenario's table.
+        public var backfillRows: Int = 2_000_000
         public var cutoverBinary: String
         public var projectionsDirectory: String
         public var migrationsDirectory: String
@@ -30,6 +37,9 @@ public struct BenchRunner: Sendable {
             self.migrationsDirectory = migrationsDirectory
         }
     }
+
+    /// Every scenario, in the order a default run takes them.
+    public static let allScenarios = ["read", "capture", "lag", "projector", "api", "rebuild", "backfill", "scale"]
 
     public let options: Options
     public let logger: Logger
@@ -99,7 +109,15 @@ public struct BenchRunner: Sendable {
             case "api": figures += try await APIScenario(context: context).run()
             case "backfill": figures += try await BackfillScenario(context: context).run()
             case "rebuild": figures += try await RebuildScenario(context: context).run()
-            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: capture, lag, projector, api, backfill, rebuild")
+            case "read":
+                let (f, s) = try await ReadScenario(context: context).run()
+                figures += f
+                series.merge(s) { $1 }
+            case "scale":
+                let (f, s) = try await ScaleScenario(context: context, admin: DatabaseTarget(url: db.url.with(database: "postgres"))).run()
+                figures += f
+                series.merge(s) { $1 }
+            default: throw CoreError(.invalidArgument, "unknown scenario \(scenario); valid: \(Self.allScenarios.joined(separator: ", "))")
             }
         }
         let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: Date()), machine: MachineInfo.describe(),
@@ -107,6 +125,9 @@ public struct BenchRunner: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(report).write(to: URL(fileURLWithPath: (options.outDirectory as NSString).appendingPathComponent("bench.json")))
+        for (name, svg) in BenchCharts(report: report).all() {
+            try Data(svg.utf8).write(to: URL(fileURLWithPath: (options.outDirectory as NSString).appendingPathComponent(name)))
+        }
         return report
     }
 }

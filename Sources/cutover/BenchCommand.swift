@@ -12,9 +12,9 @@ struct BenchCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Option(help: "Customers to seed.") var customers: Int = 200_000
-    @Option(help: "Comma-separated scenarios: capture, lag, projector, api, backfill, rebuild (backfill and rebuild are not in the default set).") var scenarios: String = "capture,lag,projector,api"
+    @Option(help: "Comma-separated scenarios: read, capture, lag, projector, api, rebuild, backfill, scale (default: all).") var scenarios: String = BenchRunner.allScenarios.joined(separator: ",")
     @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
-    @Flag(help: "A few minutes: 20k customers, short phases, one lag rate.") var quick = false
+    @Flag(help: "A few minutes: 20k customers, short phases, one lag rate, scale at 5k and 20k.") var quick = false
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
     @Option(help: "Seconds per capture phase (four phases alternate without/with capture).") var phaseSeconds: Int = 15
     @Option(help: "Seconds of load per read API phase (read model and legacy, list and detail).") var apiSeconds: Int = 10
@@ -40,7 +40,14 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 return rate
             }
+            let known = Set(BenchRunner.allScenarios)
+            if let unknown = o.scenarios.first(where: { !known.contains($0) }) {
+                throw CoreError(.invalidArgument, "--scenarios: unknown scenario \(unknown); valid: \(BenchRunner.allScenarios.joined(separator: ", "))")
+            }
             if quick {
+                o.readSeconds = 2
+                o.backfillRows = 200_000
+                o.scaleSizes = [5_000, 20_000]
                 o.capturePhaseSeconds = 5
                 o.lagRates = [1000]
                 o.lagSeconds = 15
