@@ -59,7 +59,7 @@ enum RebuildLock {
               AND l.classid = \(UInt32(truncatingIfNeeded: migrationKey >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: migrationKey))
             """), logger: logger, doing: "looking for a running migration")
         for try await (pid, app, since) in migration.decode((Int32, String, String).self) {
-            _ = try? await c.query("SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), \(key))", logger: logger)
+            _ = try? await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), \(key))"), logger: logger)
             throw DatabaseError(.migrationLockBusy, "a migration is running (pid \(pid), \(app.isEmpty ? "unknown application" : app), since \(since)) and may change \(projection)'s tables; rebuild after it finished",
                                 context: ["projection": projection])
         }
