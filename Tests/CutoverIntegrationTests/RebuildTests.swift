@@ -40,6 +40,8 @@ struct RebuildTests {
         } throws: { error in
             (error as? DatabaseError)?.code == .migrationLockBusy && "\(error)".contains("a migration is running")
         }
+        // Unlock before closing: a closed session's backend may hold its locks a moment longer.
+        try await migration.query("SELECT pg_advisory_unlock(\(Migrator.advisoryLockKey))", logger: TestCluster.logger)
         try await migration.close()
 
         let events = RebuildEventLog()
