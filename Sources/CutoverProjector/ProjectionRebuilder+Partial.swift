@@ -21,49 +21,47 @@ extension ProjectionRebuilder {
 
     private func inPlaceLocked(_ c: PostgresConnection, keys explicit: [String]?, where predicate: String?,
                                progress: @Sendable (Event) -> Void) async throws -> Int {
-        do {
-            guard let live = try await liveState(c) else {
-                throw CoreError(.invalidProjection, "projection \(projection.name) is not installed yet; start the projector (cutover project) first")
-            }
-            guard live.version == projection.version else {
-                throw CoreError(.invalidProjection,
-                                "projections/\(projection.name) is version \(projection.version) but version \(live.version) is live; a partial rebuild recomputes with the live definition. Run a full `cutover rebuild \(projection.name)` to deploy the new version")
-            }
-            var store = ProjectionStore(projection: projection, table: live.table, logger: logger)
-            try await store.refreshColumns(c)
-            var keys = explicit ?? []
-            if let predicate {
-                let rows: PostgresRowSequence
-                do {
-                    rows = try await query(c, "SELECT DISTINCT \(projection.keyColumn)::text FROM \(live.table) WHERE (\(predicate))")
-                } catch let error as DatabaseError {
-                    throw CoreError(.invalidArgument, "--where \(predicate): \(error.message.replacingOccurrences(of: "rebuild of \(projection.name) failed: ", with: ""))")
-                }
-                for try await k in rows.decode(String.self) { keys.append(k) }
-            }
-            if projection.keyType == .bigint, let bad = keys.first(where: { Int64($0) == nil }) {
-                throw CoreError(.invalidArgument, "--keys: \(bad) is not an integer key of \(projection.name)")
-            }
-            keys = Array(Set(keys)).sorted()
-            var done = 0
-            var index = 0
-            while index < keys.count {
-                let chunk = Array(keys[index..<min(index + batchSize, keys.count)])
-                try await exec(c, "BEGIN")
-                do {
-                    _ = try await query(c, "SELECT 1 FROM cutover.projection_checkpoint WHERE projection = '\(projection.name)' FOR UPDATE")
-                    _ = try await store.recompute(c, keys: chunk)
-                    try await exec(c, "COMMIT")
-                } catch {
-                    _ = try? await exec(c, "ROLLBACK")
-                    throw error
-                }
-                index += chunk.count
-                done += chunk.count
-                progress(.filled(done: done, total: keys.count))
-            }
-            return done
+        guard let live = try await liveState(c) else {
+            throw CoreError(.invalidProjection, "projection \(projection.name) is not installed yet; start the projector (cutover project) first")
         }
+        guard live.version == projection.version else {
+            throw CoreError(.invalidProjection,
+                            "projections/\(projection.name) is version \(projection.version) but version \(live.version) is live; a partial rebuild recomputes with the live definition. Run a full `cutover rebuild \(projection.name)` to deploy the new version")
+        }
+        var store = ProjectionStore(projection: projection, table: live.table, logger: logger)
+        try await store.refreshColumns(c)
+        var keys = explicit ?? []
+        if let predicate {
+            let rows: PostgresRowSequence
+            do {
+                rows = try await query(c, "SELECT DISTINCT \(projection.keyColumn)::text FROM \(live.table) WHERE (\(predicate))")
+            } catch let error as DatabaseError {
+                throw CoreError(.invalidArgument, "--where \(predicate): \(error.message.replacingOccurrences(of: "rebuild of \(projection.name) failed: ", with: ""))")
+            }
+            for try await k in rows.decode(String.self) { keys.append(k) }
+        }
+        if projection.keyType == .bigint, let bad = keys.first(where: { Int64($0) == nil }) {
+            throw CoreError(.invalidArgument, "--keys: \(bad) is not an integer key of \(projection.name)")
+        }
+        keys = Array(Set(keys)).sorted()
+        var done = 0
+        var index = 0
+        while index < keys.count {
+            let chunk = Array(keys[index..<min(index + batchSize, keys.count)])
+            try await exec(c, "BEGIN")
+            do {
+                _ = try await query(c, "SELECT 1 FROM cutover.projection_checkpoint WHERE projection = '\(projection.name)' FOR UPDATE")
+                _ = try await store.recompute(c, keys: chunk)
+                try await exec(c, "COMMIT")
+            } catch {
+                _ = try? await exec(c, "ROLLBACK")
+                throw error
+            }
+            index += chunk.count
+            done += chunk.count
+            progress(.filled(done: done, total: keys.count))
+        }
+        return done
     }
 
     /// Drops tables replaced by rebuilds whose grace period has passed (all of them with `now`).

@@ -76,28 +76,26 @@ public struct ProjectionRebuilder: Sendable {
     }
 
     private func runLocked(_ c: PostgresConnection, start: ContinuousClock.Instant, progress: @Sendable (Event) -> Void) async throws -> Result {
-        do {
-            let state = try await prepare(c, progress: progress)
-            var shadow = ProjectionStore(projection: projection, table: state.shadow, checkpointName: checkpointName, logger: logger)
-            try await shadow.refreshColumns(c)
-            if state.status == "filling" {
-                try await fill(c, store: shadow, progress: progress)
-                try await setStatus(c, state.id, "catching_up")
-            }
-            try await buildIndexes(c, shadow: state.shadow, progress: progress)
-            try await catchUp(c, store: shadow, progress: progress)
-            if verify {
-                try await setStatus(c, state.id, "verifying")
-                try await verifyShadow(c, store: shadow, progress: progress)
-            }
-            let old = try await swap(c, id: state.id, store: &shadow, progress: progress)
-            if dropOld {
-                try await exec(c, "DROP TABLE IF EXISTS \(old)")
-                try await exec(c, "UPDATE cutover.projection_rebuilds SET status = 'cleaned' WHERE id = \(state.id)")
-                progress(.droppedOld(old))
-            }
-            return Result(shadowTable: state.shadow, oldTable: old, keys: state.total, milliseconds: start.millisecondsElapsed)
+        let state = try await prepare(c, progress: progress)
+        var shadow = ProjectionStore(projection: projection, table: state.shadow, checkpointName: checkpointName, logger: logger)
+        try await shadow.refreshColumns(c)
+        if state.status == "filling" {
+            try await fill(c, store: shadow, progress: progress)
+            try await setStatus(c, state.id, "catching_up")
         }
+        try await buildIndexes(c, shadow: state.shadow, progress: progress)
+        try await catchUp(c, store: shadow, progress: progress)
+        if verify {
+            try await setStatus(c, state.id, "verifying")
+            try await verifyShadow(c, store: shadow, progress: progress)
+        }
+        let old = try await swap(c, id: state.id, store: &shadow, progress: progress)
+        if dropOld {
+            try await exec(c, "DROP TABLE IF EXISTS \(old)")
+            try await exec(c, "UPDATE cutover.projection_rebuilds SET status = 'cleaned' WHERE id = \(state.id)")
+            progress(.droppedOld(old))
+        }
+        return Result(shadowTable: state.shadow, oldTable: old, keys: state.total, milliseconds: start.millisecondsElapsed)
     }
 
     // MARK: - Steps
@@ -106,7 +104,6 @@ public struct ProjectionRebuilder: Sendable {
         var id: Int64
         var shadow: String
         var status: String
-        var lastKey: String?
         var total: Int
     }
 
@@ -123,13 +120,13 @@ public struct ProjectionRebuilder: Sendable {
                             context: ["projection": projection.name])
         }
         let rows = try await query(c, """
-            SELECT id, shadow_table, status, last_key, keys_total FROM cutover.projection_rebuilds
+            SELECT id, shadow_table, status, keys_total FROM cutover.projection_rebuilds
             WHERE projection = '\(projection.name)' AND status IN ('filling', 'catching_up', 'verifying')
             """)
-        for try await (id, shadow, status, lastKey, total) in rows.decode((Int64, String, String, String?, Int64).self) {
+        for try await (id, shadow, status, total) in rows.decode((Int64, String, String, Int64).self) {
             if try await scalar(c, "SELECT (version = \(projection.version))::text FROM cutover.projection_checkpoint WHERE projection = '\(checkpointName)'") == "true" {
                 progress(.started(shadow: shadow, resumed: true))
-                return State(id: id, shadow: shadow, status: status, lastKey: lastKey, total: Int(total))
+                return State(id: id, shadow: shadow, status: status, total: Int(total))
             }
             // Started for another definition version: abandon it and start over.
             try await abandon(c, id: id, shadow: shadow)
@@ -157,7 +154,7 @@ public struct ProjectionRebuilder: Sendable {
         try await exec(c, "UPDATE cutover.projection_rebuilds SET shadow_table = '\(shadow)', keys_total = \(total) WHERE id = \(id)")
         try await exec(c, "COMMIT")
         progress(.started(shadow: shadow, resumed: false))
-        return State(id: id, shadow: shadow, status: "filling", lastKey: nil, total: total)
+        return State(id: id, shadow: shadow, status: "filling", total: total)
     }
 
     static func isIndex(_ sql: String) -> Bool {

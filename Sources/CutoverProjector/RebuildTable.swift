@@ -15,7 +15,6 @@ enum RebuildTable {
             status       text NOT NULL CHECK (status IN ('filling', 'catching_up', 'verifying', 'swapped', 'failed', 'cleaned')),
             keys_total   bigint NOT NULL DEFAULT 0,
             keys_done    bigint NOT NULL DEFAULT 0,
-            last_key     text,
             old_table    text,
             drop_after   timestamptz,
             detail       text,
@@ -35,8 +34,13 @@ enum RebuildTable {
 /// The session advisory lock a rebuild holds for its projection, and the refusal while another
 /// rebuild or a migration runs.
 enum RebuildLock {
+    /// The second half of a projection's rebuild lock key.
+    static func lockKeySQL(_ projection: String) -> String {
+        "hashtext('rebuild:' || '\(projection.replacingOccurrences(of: "'", with: "''"))')"
+    }
+
     static func acquire(_ c: PostgresConnection, projection: String, logger: Logger) async throws {
-        let key = "hashtext('rebuild:' || '\(projection)')"
+        let key = lockKeySQL(projection)
         // A session that just ended may hold the lock for a moment longer: try for a second.
         var got = false
         let deadline = ContinuousClock.now + .seconds(1)
@@ -48,19 +52,14 @@ enum RebuildLock {
             try await Task.sleep(for: .milliseconds(200))
         }
         if !got {
-            throw DatabaseError(.migrationLockBusy, "another rebuild of \(projection) is running (\(try await holder(c, classID: ProjectionRebuilder.lockClass, key: key, logger: logger))); wait for it or stop it first",
+            let holder = try await AdvisoryLockHolder.describe(c, key: .pair(ProjectionRebuilder.lockClass, objectSQL: key), logger: logger)
+                ?? "a session that has just ended"
+            throw DatabaseError(.migrationLockBusy, "another rebuild of \(projection) is running (\(holder)); wait for it or stop it first",
                                 context: ["projection": projection])
         }
-        let migrationKey = Migrator.advisoryLockKey
-        let migration = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
-            SELECT a.pid, coalesce(a.application_name, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.classid = \(UInt32(truncatingIfNeeded: migrationKey >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: migrationKey))
-            """), logger: logger, doing: "looking for a running migration")
-        for try await (pid, app, since) in migration.decode((Int32, String, String).self) {
+        if let migration = try await AdvisoryLockHolder.describe(c, key: .bigint(Migrator.advisoryLockKey), logger: logger) {
             _ = try? await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), \(key))"), logger: logger)
-            throw DatabaseError(.migrationLockBusy, "a migration is running (pid \(pid), \(app.isEmpty ? "unknown application" : app), since \(since)) and may change \(projection)'s tables; rebuild after it finished",
+            throw DatabaseError(.migrationLockBusy, "a migration is running (\(migration)) and may change \(projection)'s tables; rebuild after it finished",
                                 context: ["projection": projection])
         }
     }
@@ -69,7 +68,7 @@ enum RebuildLock {
     /// transaction first), so the next rebuild need not wait for this session to end.
     static func releasing<R: Sendable>(_ c: PostgresConnection, projection: String, logger: Logger,
                                        _ body: () async throws -> R) async throws -> R {
-        let unlock = "SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), hashtext('rebuild:' || '\(projection)'))"
+        let unlock = "SELECT pg_advisory_unlock(\(ProjectionRebuilder.lockClass), \(lockKeySQL(projection)))"
         do {
             let result = try await body()
             _ = try? await c.query(PostgresQuery(unsafeSQL: unlock), logger: logger)
@@ -81,17 +80,5 @@ enum RebuildLock {
             }
             throw error
         }
-    }
-
-    static func holder(_ c: PostgresConnection, classID: Int32, key: String, logger: Logger) async throws -> String {
-        let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
-            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid = \(classID) AND l.objid = (\(key))::oid
-            """), logger: logger, doing: "looking up the rebuild lock holder")
-        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
-            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), since \(since)"
-        }
-        return "unknown session"
     }
 }

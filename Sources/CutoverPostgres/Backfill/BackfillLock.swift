@@ -35,16 +35,7 @@ public enum BackfillLock {
 
     /// Who holds the lock of `name`, if anybody: pid, application, user and since when.
     public static func holder(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> String? {
-        let rows = try await connection.checkedQuery("""
-            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.classid = \(classKey)::oid AND l.objid = hashtext(\(name))::oid AND l.objsubid = 2
-            LIMIT 1
-            """, logger: logger, doing: "looking up who runs backfill \(name)")
-        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
-            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), connected since \(since)"
-        }
-        return nil
+        let literal = "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
+        return try await AdvisoryLockHolder.describe(connection, key: .pair(classKey, objectSQL: "hashtext(\(literal))"), logger: logger)
     }
 }

@@ -23,18 +23,7 @@ extension Migrator {
     }
 
     func lockHolder(_ connection: PostgresConnection) async throws -> String {
-        let key = Self.advisoryLockKey
-        let rows = try await run(connection, """
-            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '')
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.classid = \(UInt32(truncatingIfNeeded: key >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: key))
-            LIMIT 1
-            """, doing: "looking up the lock holder")
-        for try await (pid, app, user, since) in rows.decode((Int32, String, String, String).self) {
-            return "pid \(pid), \(app.isEmpty ? "unknown application" : app), user \(user), connected since \(since)"
-        }
-        return "unknown session"
+        try await AdvisoryLockHolder.describe(connection, key: .bigint(Self.advisoryLockKey), logger: logger) ?? "a session that has just ended"
     }
 
     func releaseLock(_ connection: PostgresConnection) async throws {
