@@ -59,7 +59,7 @@ struct APIScenario {
         try? FileManager.default.removeItem(atPath: log)
         let server = try BenchProcess(context.options.cutoverBinary, [
             "serve", "--database-url", context.db.url.urlWithPassword, "--set", "projections.directory=\(context.options.projectionsDirectory)",
-            "--set", "http.port=0", "--set", "api.defaultSource=\(source.rawValue)", "--set", "database.poolSize=\(Self.clients)",
+            "--set", "http.port=0", "--set", "api.forceSource=\(source.rawValue)", "--set", "database.poolSize=\(Self.clients)",
             "--log-level", "warning",
         ], log: log)
         defer { server.stop() }

@@ -14,7 +14,7 @@ final class PhaseLog: Sendable {
 
 /// Reads at 1, 16 and 64 concurrent clients, back to back: list (a territory's top 50 by revenue)
 /// and detail (one customer), over HTTP through `cutover serve` (read model against the legacy
-/// path, a second server with `api.defaultSource=legacy`) and as SQL (the statement on the read
+/// path, a second server with `api.forceSource=legacy`) and as SQL (the statement on the read
 /// table against the legacy query on the write tables). p50 / p95 / p99 and throughput.
 struct ReadScenario {
     let context: BenchContext

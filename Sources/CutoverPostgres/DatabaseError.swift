@@ -29,6 +29,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case backfillModeChanged = "backfill.mode_changed"
         case backfillBatchFailed = "backfill.batch_failed"
         case backfillsFolderUnreadable = "backfill.folder_unreadable"
+        // MARK: flags
+        /// Migration V007 (the flags tables) has not been applied.
+        case flagsNotInstalled = "flags.not_installed"
     }
 
     public var code: Code

@@ -2,6 +2,7 @@ import ArgumentParser
 import CutoverCore
 import CutoverPostgres
 import Foundation
+import PostgresNIO
 
 /// Maps errors to documented exit codes (sysexits style) and prints them for people.
 enum CLIErrors {
@@ -24,6 +25,9 @@ enum CLIErrors {
             fail(error.message, code: exitCode(error.code))
         } catch let error as ExitCode {
             throw error
+        } catch let error as PSQLError {
+            let translated = Database.translate(error, doing: "the command")
+            fail(translated.message, code: exitCode(translated.code))
         } catch is CancellationError {
             throw ExitCode(130)
         } catch {
@@ -58,6 +62,11 @@ enum CLIErrors {
             usage
         case .unknownBackfillDirective, .missingBackfillDirective, .invalidBackfillDirective, .backfillPlaceholder, .backfillStatementCount:
             dataError
+        // MARK: flags
+        case .unknownFlag, .invalidFlagChange:
+            usage
+        case .malformedGuard:
+            dataError
         }
     }
 
@@ -80,6 +89,8 @@ enum CLIErrors {
             temporary
         case .backfillDefinitionChanged, .backfillModeChanged, .backfillBatchFailed, .backfillsFolderUnreadable:
             dataError
+        case .flagsNotInstalled:
+            unavailable
         }
     }
 }

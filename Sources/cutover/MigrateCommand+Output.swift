@@ -21,6 +21,8 @@ extension MigrateCommand {
             print("  note: blackout \"\(period)\" throttles this phase until \(until); running \(filename) anyway")
         case .blackoutOverridden(let filename, let period, let reason):
             print("  OVERRIDE: running \(filename) inside blackout \"\(period)\" (reason: \(reason)); recorded in the history")
+        case .guardChecked(let filename, let result):
+            print("  guard \(result.met ? "✓" : "✗") \(result.guardText) — \(result.detail)  [\(filename)]")
         case .repeatableApplied(let file, let ms): print("✓ \(file.filename) (repeatable, changed) in \(ms) ms")
         case .rolledBack(let file, let ms): print("↶ rolled back \(file.filename) in \(ms) ms")
         }

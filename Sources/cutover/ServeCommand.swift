@@ -54,20 +54,38 @@ struct APIServices {
               let followUps = projections.first(where: { $0.name == "sample_followups" }) else {
             throw CoreError(.invalidProjection, "the read API needs the projections territory_pipeline and sample_followups in \(config.projectionsDirectory)")
         }
-        let api = ReadAPI(readClient: replica ?? primary, readerSwitch: ReaderSwitch(defaultSource: config.api.defaultSource), lagMonitor: monitor,
+        // Flags: evaluated in process, kept current by LISTEN/NOTIFY and a periodic reload.
+        let cache = FlagCache()
+        let health = ReadHealthMonitor(windowSeconds: config.rollback.windowSeconds)
+        let shadow = ShadowComparator(client: replica ?? primary, health: health, queueSize: config.shadow.queueSize,
+                                      recheckMilliseconds: config.shadow.recheckMilliseconds, logger: logger)
+        let usage = ReadUsageRecorder(client: primary, logger: logger)
+        let flags = ReaderFlags(cache: cache, forcedSource: config.api.forceSource, startupWaitSeconds: config.flags.startupWaitSeconds,
+                                health: health, shadow: shadow, usage: usage)
+        if let forced = config.api.forceSource {
+            logger.warning("api.forceSource is set: every read is served by \(forced.rawValue) and the reader flags are ignored")
+        }
+        let sync = FlagSyncService(target: target, cache: cache, refreshSeconds: config.flags.refreshSeconds, logger: logger)
+        let rollback = AutoRollbackService(client: primary, cache: cache, health: health, thresholds: config.rollback,
+                                           actor: "cutover api auto-rollback (\(ProcessInfo.processInfo.hostName) pid \(getpid()))", logger: logger)
+        let api = ReadAPI(readClient: replica ?? primary, flags: flags, lagMonitor: monitor,
                           readModel: ReadModelReader(logger: logger),
                           legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
                           logger: logger)
         // Tokens are checked on the primary: a revocation takes effect without waiting for the standby.
         let authenticator = TokenAuthenticator(client: primary, cacheSeconds: config.api.tokenCacheSeconds, logger: logger)
-        let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: registry, maxLagSeconds: config.api.maxLagSeconds)
+        let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: registry, maxLagSeconds: config.api.maxLagSeconds,
+                                          maxFlagStalenessSeconds: config.flags.maxStalenessSeconds,
+                                          flagAdmin: FlagAdminAPI(client: primary, logger: logger),
+                                          ofrep: OFREPAPI(cache: cache, startupWaitSeconds: config.flags.startupWaitSeconds))
         let host = config.http.host
         let reads = replicaTarget.map { "hot standby \($0.url)" } ?? "the primary"
         let app = ReadAPIServer.application(router: router, host: host, port: config.http.port, logger: logger) { port in
             // stdout, for people and for tools that start `serve` on port 0.
-            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /metrics, /health/ready)\n".utf8))
+            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /admin/flags, /ofrep/v1, /metrics, /health/ready)\n".utf8))
         }
         await monitor.poll()
-        services = [primary] + (replica.map { [$0] } ?? []) + [monitor] + extra + [app]
+        let flagServices: [any Service] = [sync, shadow, usage, rollback]
+        services = [primary] + (replica.map { [$0] } ?? []) + [monitor] + flagServices + extra + [app]
     }
 }

@@ -36,6 +36,11 @@ struct VerifyCommand: AsyncParsableCommand {
             let reports = try await Database.withConnection(target, logger: logger) { c in
                 var out: [ProjectionVerifier.Report] = []
                 for p in all { out.append(try await ProjectionVerifier(projection: p, logger: logger).verify(on: c, sample: sample)) }
+                // Recorded for contract guards ("verify customer_overview clean within 24h") and the console.
+                for r in out {
+                    try await VerifyRunStore(logger: logger).record(on: c, projection: r.projection, full: sample == nil, clean: r.isClean,
+                                                                    rows: Int64(r.rows), drift: Int64(r.missing + r.extra + r.differing))
+                }
                 return out
             }
             switch format {

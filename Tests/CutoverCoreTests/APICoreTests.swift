@@ -81,14 +81,6 @@ struct APICoreTests {
         #expect(!anonymous.seesContacts(protectionOwnerID: 6, protectedUntil: "2026-11-27", today: today))
         #expect(anonymous.seesContacts(protectionOwnerID: nil, protectedUntil: nil, today: today))
     }
-
-    @Test("the reader switch uses per-module overrides before the default")
-    func readerSwitch() {
-        let s = ReaderSwitch(defaultSource: .readModel, overrides: ["03/customers.list": .legacy])
-        #expect(s.source(module: "03", view: .customerList) == .legacy)
-        #expect(s.source(module: "03", view: .customerDetail) == .readModel)
-        #expect(s.source(module: "02", view: .customerList) == .readModel)
-    }
 }
 
 @Suite("JSON output of the read API")

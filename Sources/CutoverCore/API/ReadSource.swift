@@ -22,21 +22,3 @@ public enum APIView: String, Sendable, CaseIterable, Codable {
         }
     }
 }
-
-/// Decides, per calling module and view, which source serves a read. Until per-module flags
-/// exist the configured default (`api.defaultSource`) serves every read.
-public struct ReaderSwitch: Sendable {
-    public var defaultSource: ReadSource
-    /// Per (module, view) overrides.
-    public var overrides: [String: ReadSource]
-
-    public init(defaultSource: ReadSource = .readModel, overrides: [String: ReadSource] = [:]) {
-        self.defaultSource = defaultSource
-        self.overrides = overrides
-    }
-
-    /// The source for `module` reading `view`.
-    public func source(module: String, view: APIView) -> ReadSource {
-        overrides["\(module)/\(view.rawValue)"] ?? defaultSource
-    }
-}

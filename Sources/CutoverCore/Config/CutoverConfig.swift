@@ -18,7 +18,8 @@ public struct CutoverConfig: Sendable, Equatable {
     }
 
     public struct API: Sendable, Equatable {
-        public var defaultSource: ReadSource
+        /// Serve every read from this source and ignore the reader flags (nil: the flags decide).
+        public var forceSource: ReadSource?
         public var maxLagSeconds: Double
         public var replicaURL: DatabaseURL?
         public var tokenCacheSeconds: Double
@@ -47,6 +48,23 @@ public struct CutoverConfig: Sendable, Equatable {
     public var migrationTimeouts: MigrationTimeouts
     public var projectionsDirectory: String
     public var logLevel: String
+    /// Flag loading and propagation.
+    public var flags: Flags
+    /// Shadow comparisons.
+    public var shadow: Shadow
+    /// Automatic rollback thresholds.
+    public var rollback: AutoRollbackThresholds
+
+    public struct Flags: Sendable, Equatable {
+        public var refreshSeconds: Double
+        public var maxStalenessSeconds: Double
+        public var startupWaitSeconds: Double
+    }
+
+    public struct Shadow: Sendable, Equatable {
+        public var recheckMilliseconds: Int
+        public var queueSize: Int
+    }
 
     /// Where each value came from, for error messages ("config/cutover.yaml", "CUTOVER_HTTP_PORT", "--set").
     public typealias SourceLookup = @Sendable (String) -> String
@@ -92,8 +110,9 @@ public struct CutoverConfig: Sendable, Equatable {
         self.database = Database(url: url, isExplicit: !explicitKeys.isDisjoint(with: Self.connectionKeys),
                                  poolSize: try positive("database.poolSize", max: 512), connectTimeoutSeconds: timeout)
         self.http = HTTP(host: string("http.host") ?? "127.0.0.1", port: try port("http.port", allowZero: true))
-        guard let readSource = ReadSource(rawValue: string("api.defaultSource") ?? "read-model") else {
-            throw bad("api.defaultSource", "must be read-model or legacy, got \"\(string("api.defaultSource") ?? "")\"")
+        let forced = string("api.forceSource") ?? ""
+        guard forced.isEmpty || ReadSource(rawValue: forced) != nil else {
+            throw bad("api.forceSource", "must be empty (the flags decide), read-model or legacy, got \"\(forced)\"")
         }
         let maxLag = double("api.maxLagSeconds")
         guard maxLag > 0, maxLag <= 86_400 else { throw bad("api.maxLagSeconds", "must be greater than 0 and at most 86400") }
@@ -106,7 +125,7 @@ public struct CutoverConfig: Sendable, Equatable {
                                 context: ["key": "api.replicaUrl", "source": source("api.replicaUrl")])
             }
         }
-        self.api = API(defaultSource: readSource, maxLagSeconds: maxLag, replicaURL: replica, tokenCacheSeconds: cacheSeconds)
+        self.api = API(forceSource: ReadSource(rawValue: forced), maxLagSeconds: maxLag, replicaURL: replica, tokenCacheSeconds: cacheSeconds)
         self.projector = Projector(batchSize: try positive("projector.batchSize", max: 100_000),
                                    maxLatencyMilliseconds: try positive("projector.maxLatencyMilliseconds", max: 60_000),
                                    fallbackPollMilliseconds: try positive("projector.fallbackPollMilliseconds", max: 3_600_000))
@@ -123,6 +142,28 @@ public struct CutoverConfig: Sendable, Equatable {
         guard statementSeconds >= 0 else { throw bad("migrations.statementTimeoutSeconds", "must be 0 (none) or more") }
         self.migrationTimeouts = MigrationTimeouts(lockTimeoutMilliseconds: lockMs, lockRetries: retries, statementTimeoutSeconds: statementSeconds)
         self.projectionsDirectory = string("projections.directory") ?? "projections"
+        func seconds(_ key: String, max: Double) throws(CoreError) -> Double {
+            let v = double(key)
+            guard v > 0, v <= max else { throw bad(key, "must be greater than 0 and at most \(max), got \(v)") }
+            return v
+        }
+        func rate(_ key: String) throws(CoreError) -> Double {
+            let v = double(key)
+            guard v >= 0, v <= 1 else { throw bad(key, "must be a share from 0 to 1, got \(v)") }
+            return v
+        }
+        self.flags = Flags(refreshSeconds: try seconds("flags.refreshSeconds", max: 3_600), maxStalenessSeconds: try seconds("flags.maxStalenessSeconds", max: 86_400),
+                           startupWaitSeconds: try seconds("flags.startupWaitSeconds", max: 600))
+        let recheck = int("shadow.recheckMilliseconds")
+        guard (0...60_000).contains(recheck) else { throw bad("shadow.recheckMilliseconds", "must be from 0 to 60000, got \(recheck)") }
+        self.shadow = Shadow(recheckMilliseconds: recheck, queueSize: try positive("shadow.queueSize", max: 100_000))
+        var enabled = true
+        if case .bool(let b)? = value("rollback.enabled") { enabled = b }
+        self.rollback = AutoRollbackThresholds(enabled: enabled, windowSeconds: try seconds("rollback.windowSeconds", max: 3_600),
+                                               p95Milliseconds: try seconds("rollback.p95Milliseconds", max: 600_000),
+                                               maxErrorRate: try rate("rollback.maxErrorRate"), maxMismatchRate: try rate("rollback.maxMismatchRate"),
+                                               minRequests: try positive("rollback.minRequests", max: 1_000_000),
+                                               minComparisons: try positive("rollback.minComparisons", max: 1_000_000))
         let level = string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else { throw bad("log.level", "must be one of \(levels.joined(separator: ", ")), got \"\(level)\"") }

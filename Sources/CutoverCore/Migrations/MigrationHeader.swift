@@ -51,6 +51,10 @@ public struct MigrationHeader: Sendable, Equatable {
                                     context: ["file": filename, "line": "\(lineNumber)"])
                 }
             case "guard":
+                do { _ = try ContractGuard(parsing: value) } catch {
+                    throw CoreError(.malformedMigrationHeader, "\(filename):\(lineNumber): \(error.message)",
+                                    context: ["file": filename, "line": "\(lineNumber)"])
+                }
                 guards.append(value)
             default:
                 break

@@ -36,6 +36,13 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidBackfillDirective = "backfill.invalid_directive"
         case backfillPlaceholder = "backfill.placeholder"
         case backfillStatementCount = "backfill.statement_count"
+        // MARK: flags
+        /// No flag of that name exists.
+        case unknownFlag = "flag.unknown"
+        /// A flag change names an unknown state or module, or a bad percentage.
+        case invalidFlagChange = "flag.invalid_change"
+        /// A `-- guard:` line of a migration does not parse.
+        case malformedGuard = "migration.malformed_guard"
     }
 
     /// The stable code.

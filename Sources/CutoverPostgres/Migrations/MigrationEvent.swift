@@ -16,6 +16,8 @@ public enum MigrationEvent: Sendable {
     case blackoutThrottle(filename: String, period: String, until: String)
     /// A blackout period denies this phase and the operator overrode it.
     case blackoutOverridden(filename: String, period: String, reason: String)
+    /// A contract guard of a pending file was checked.
+    case guardChecked(filename: String, GuardResult)
     case repeatableApplied(RepeatableMigration, milliseconds: Int)
     case rolledBack(MigrationFile, milliseconds: Int)
 }

@@ -81,7 +81,7 @@ public struct Migrator: Sendable {
                 ? MigrationPlanner().repeatablesToApply(catalog: catalog, applied: try await MigrationHistory.repeatables(connection, logger: logger), phases: phases)
                 : []
             let overrides = try checkBlackouts(pending.map { ($0.filename, $0.phase) } + repeatables.map { ($0.filename, $0.phase) }, progress: progress)
-            try checkGuards(pending)
+            try await checkGuards(pending, on: connection, progress: progress)
             if pending.isEmpty && repeatables.isEmpty { progress(.nothingToDo) }
             for file in pending {
                 try await apply(file, on: connection, overrideReason: overrides[file.filename], progress: progress)
@@ -123,13 +123,23 @@ public struct Migrator: Sendable {
         return overrides
     }
 
-    /// Contract guards are evaluated by the flags subsystem; until a file's guards can be checked
-    /// the migrator refuses it rather than dropping a legacy path blind.
-    func checkGuards(_ files: [MigrationFile]) throws {
-        for file in files where !file.guards.isEmpty {
-            throw CoreError(.guardNotMet,
-                            "\(file.filename) declares guards (\(file.guards.joined(separator: "; "))) and this version of cutover cannot evaluate them yet; refusing to run it",
-                            context: ["file": file.filename])
+    /// Checks every guard of the pending files, reports each with its state, and refuses to go on
+    /// while any does not hold.
+    func checkGuards(_ files: [MigrationFile], on connection: PostgresConnection, progress: @Sendable (MigrationEvent) -> Void) async throws {
+        let guarded = files.filter { !$0.guards.isEmpty }
+        guard !guarded.isEmpty else { return }
+        let checker = ContractGuardChecker(calendar: calendar, logger: logger)
+        var unmet: [String] = []
+        for file in guarded {
+            let results = try await checker.check(file.guards, on: connection, now: now())
+            for result in results {
+                progress(.guardChecked(filename: file.filename, result))
+                if !result.met { unmet.append("\(file.filename): \(result.guardText) (\(result.detail))") }
+            }
+        }
+        guard unmet.isEmpty else {
+            throw CoreError(.guardNotMet, "refusing to run: \(unmet.count) guard(s) do not hold: \(unmet.joined(separator: "; "))",
+                            context: ["file": guarded[0].filename])
         }
     }
 }

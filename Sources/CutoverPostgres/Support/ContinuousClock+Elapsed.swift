@@ -12,3 +12,8 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
+
+extension ContinuousClock.Instant {
+    /// Fractional milliseconds since this instant.
+    public var elapsedMilliseconds: Double { (ContinuousClock.now - self).seconds * 1000 }
+}

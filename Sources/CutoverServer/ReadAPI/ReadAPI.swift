@@ -13,16 +13,17 @@ import PostgresNIO
 public struct ReadAPI: Sendable {
     /// Where reads go: the primary, or a hot standby when configured.
     public var readClient: PostgresClient
-    public var readerSwitch: ReaderSwitch
+    /// Which source serves each read (reader flags), and where reads are reported.
+    public var flags: ReaderFlags
     public var lagMonitor: LagMonitor
     public var readModel: ReadModelReader
     public var legacy: LegacyAPIReader
     public var logger: Logger
 
-    public init(readClient: PostgresClient, readerSwitch: ReaderSwitch, lagMonitor: LagMonitor, readModel: ReadModelReader,
+    public init(readClient: PostgresClient, flags: ReaderFlags, lagMonitor: LagMonitor, readModel: ReadModelReader,
                 legacy: LegacyAPIReader, logger: Logger) {
         self.readClient = readClient
-        self.readerSwitch = readerSwitch
+        self.flags = flags
         self.lagMonitor = lagMonitor
         self.readModel = readModel
         self.legacy = legacy
@@ -43,10 +44,9 @@ public struct ReadAPI: Sendable {
         let parameters = try Self.parameters(request)
         let query = try validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
-        let source = readerSwitch.source(module: caller.module, view: .customerList)
-        let page = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.customers(on: c, query) : try await readModel.customers(on: c, as: caller, query)
-        }
+        let (page, source) = try await serve(.customerList, caller, context,
+                                             legacy: { [legacy] c in try await legacy.customers(on: c, query) },
+                                             readModel: { [readModel] c in try await readModel.customers(on: c, as: caller, query) })
         return try respond(page, view: .customerList, source: source, request: request)
     }
 
@@ -56,10 +56,9 @@ public struct ReadAPI: Sendable {
             throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
         }
         try rejectQuery(request)
-        let source = readerSwitch.source(module: caller.module, view: .customerDetail)
-        let found = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.customer(on: c, id: id, caller: caller) : try await readModel.customer(on: c, as: caller, id: id)
-        }
+        let (found, source) = try await serve(.customerDetail, caller, context,
+                                              legacy: { [legacy] c in try await legacy.customer(on: c, id: id, caller: caller) },
+                                              readModel: { [readModel] c in try await readModel.customer(on: c, as: caller, id: id) })
         // Not found and not allowed look the same: the API does not tell what exists elsewhere.
         guard let found else { throw APIError(.notFound, "no customer \(id) in this token's territories") }
         return try respond(found, view: .customerDetail, source: source, request: request)
@@ -72,10 +71,9 @@ public struct ReadAPI: Sendable {
         }
         try rejectQuery(request)
         try authorize(caller, territory: code, parameter: "code")
-        let source = readerSwitch.source(module: caller.module, view: .territoryPipeline)
-        let result = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.pipeline(on: c, territory: code) : try await readModel.pipeline(on: c, as: caller, territory: code)
-        }
+        let (result, source) = try await serve(.territoryPipeline, caller, context,
+                                               legacy: { [legacy] c in try await legacy.pipeline(on: c, territory: code) },
+                                               readModel: { [readModel] c in try await readModel.pipeline(on: c, as: caller, territory: code) })
         return try respond(result, view: .territoryPipeline, source: source, request: request)
     }
 
@@ -84,10 +82,9 @@ public struct ReadAPI: Sendable {
         let parameters = try Self.parameters(request)
         let query = try validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
-        let source = readerSwitch.source(module: caller.module, view: .sampleFollowups)
-        let page = try await read(caller, source, context) { c in
-            source == .legacy ? try await legacy.followUps(on: c, query) : try await readModel.followUps(on: c, as: caller, query)
-        }
+        let (page, source) = try await serve(.sampleFollowups, caller, context,
+                                             legacy: { [legacy] c in try await legacy.followUps(on: c, query) },
+                                             readModel: { [readModel] c in try await readModel.followUps(on: c, as: caller, query) })
         return try respond(page, view: .sampleFollowups, source: source, request: request)
     }
 
@@ -121,6 +118,39 @@ public struct ReadAPI: Sendable {
             out[k] = String(value)
         }
         return out
+    }
+
+    /// Serves a read from the source the reader flags choose for `caller` and `view`: times and
+    /// reports read-model reads for the automatic rollback, counts the read by source, and in
+    /// shadow mode queues the comparison with the read model after answering from legacy.
+    func serve<R: Sendable>(_ view: APIView, _ caller: Caller, _ context: APIRequestContext,
+                            legacy legacyRead: @escaping @Sendable (PostgresConnection) async throws -> R,
+                            readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> (R, ReadSource) {
+        let decision = try await flags.decide(view, for: caller)
+        let source = decision.state.servingSource
+        let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, module: caller.module) }
+        let started = ContinuousClock.now
+        let result: R
+        do {
+            result = try await read(caller, source, context, source == .legacy ? legacyRead : readModelRead)
+        } catch {
+            if source == .readModel, let healthKey, (error as? APIError)?.status.code ?? 500 >= 500 {
+                flags.health.recordRead(healthKey, milliseconds: started.elapsedMilliseconds, failed: true)
+            }
+            throw error
+        }
+        if source == .readModel, let healthKey { flags.health.recordRead(healthKey, milliseconds: started.elapsedMilliseconds, failed: false) }
+        flags.usage?.record(view: view, module: caller.module, source: source)
+        if decision.state == .shadow, let flag = decision.flag, let shadow = flags.shadow {
+            let client = readClient, logger = logger
+            shadow.submit(ShadowComparator.Job(flag: flag, view: view, module: caller.module) { recheck in
+                let legacyValue = recheck ? try await ReaderContext.run(client, as: caller, logger: logger) { c in try await legacyRead(c) } : result
+                let t0 = ContinuousClock.now
+                let modelValue = try await client.withConnection { c in try await readModelRead(c) }
+                return (ShadowDiff.compare(legacy: legacyValue, readModel: modelValue), t0.elapsedMilliseconds)
+            })
+        }
+        return (result, source)
     }
 
     /// Runs a read as `caller`; database failures become problems without database detail.

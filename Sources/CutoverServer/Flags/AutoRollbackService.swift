@@ -1,0 +1,87 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+
+/// The automatic rollback: once a second, for every reader flag and module with measurements,
+/// checks the sliding window against the thresholds (``AutoRollbackPolicy``). On a breach it sets
+/// that module's override to `legacy` through the flag store — audited as automatic with the
+/// measured reason — counts `cutover_flag_auto_rollbacks_total` and logs it. Several API instances
+/// may breach at once: the change is made only while the module is not legacy yet (row lock), so
+/// the audit trail shows one rollback.
+public struct AutoRollbackService: Service {
+    let client: PostgresClient
+    let cache: FlagCache
+    let health: ReadHealthMonitor
+    let thresholds: AutoRollbackThresholds
+    let actor: String
+    let logger: Logger
+
+    public init(client: PostgresClient, cache: FlagCache, health: ReadHealthMonitor, thresholds: AutoRollbackThresholds, actor: String, logger: Logger) {
+        self.client = client
+        self.cache = cache
+        self.health = health
+        self.thresholds = thresholds
+        self.actor = actor
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard thresholds.enabled else {
+            logger.notice("automatic rollback is disabled (rollback.enabled = false)")
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            var primed = false
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let snapshot = self.cache.snapshot else { continue }
+                if !primed { self.prime(snapshot); primed = true }
+                await self.check(snapshot)
+            }
+        }
+    }
+
+    /// Creates the counters at zero so dashboards and alert rules see them before the first rollback.
+    func prime(_ snapshot: FlagSnapshot) {
+        for flag in snapshot.flags.values where flag.kind == .reader {
+            for module in BusinessModule.codes {
+                for trigger in ["latency", "errors", "mismatches"] {
+                    _ = Counter(label: "cutover_flag_auto_rollbacks_total", dimensions: [("flag", flag.name), ("module", module), ("trigger", trigger)])
+                }
+            }
+        }
+    }
+
+    func check(_ snapshot: FlagSnapshot) async {
+        guard !snapshot.killSwitchOn else { return }
+        for (key, stats) in health.stats() {
+            guard let flag = snapshot.flags[key.flag], flag.kind == .reader else { continue }
+            let state = ReaderState(rawValue: (flag.value.modules[key.module] ?? flag.value.rule).variant) ?? .legacy
+            guard let breach = AutoRollbackPolicy.breach(stats, state: state, thresholds: thresholds) else { continue }
+            await rollBack(key, flag: flag.name, breach: breach)
+        }
+    }
+
+    func rollBack(_ key: ReadHealthMonitor.Key, flag: String, breach: AutoRollbackPolicy.Breach) async {
+        let module = key.module
+        do {
+            let update = try await client.withConnection { c in
+                try await FlagStore(logger: logger).set(
+                    on: c, name: flag, change: FlagChange(variant: ReaderState.legacy.rawValue, module: module), actor: actor,
+                    reason: "automatic rollback: \(breach.reason)", automatic: true,
+                    onlyIf: { current in (current.value.modules[module] ?? current.value.rule).variant != ReaderState.legacy.rawValue })
+            }
+            health.reset(key)
+            guard let update, update.auditID != nil else { return }  // another instance was first
+            Counter(label: "cutover_flag_auto_rollbacks_total", dimensions: [("flag", flag), ("module", module), ("trigger", breach.trigger.rawValue)]).increment()
+            logger.error("automatic rollback to legacy", metadata: ["flag": "\(flag)", "module": "\(module)", "trigger": "\(breach.trigger.rawValue)",
+                                                                  "reason": "\(breach.reason)", "audit": "\(update.auditID!)"])
+        } catch {
+            logger.error("automatic rollback failed; will retry", metadata: ["flag": "\(flag)", "module": "\(module)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// `/admin/flags`: the flags for the ops role (ops and admin tokens), the same operations as
+/// `cutover flags`: list, get, set (reason required), history, rollback. Changes are made on the
+/// primary with their audit row in one transaction; the actor is the token (and its CRM user).
+public struct FlagAdminAPI: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func addRoutes(to router: Router<APIRequestContext>, authenticator: TokenAuthenticator) {
+        let admin = router.group("admin/flags").add(middleware: authenticator)
+        admin.get { _, context in try await list(context) }
+        admin.get("{name}") { _, context in try await get(context) }
+        admin.put("{name}") { request, context in try await set(request, context) }
+        admin.get("{name}/history") { request, context in try await history(request, context) }
+        admin.post("{name}/rollback") { request, context in try await rollback(request, context) }
+    }
+
+    func list(_ context: APIRequestContext) async throws -> Response {
+        _ = try requireOps(context)
+        let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
+        return try Self.json(ListResponse(flags: snapshot.names.map { FlagDocument(snapshot.flags[$0]!, in: snapshot) }))
+    }
+
+    func get(_ context: APIRequestContext) async throws -> Response {
+        _ = try requireOps(context)
+        let name = try name(context)
+        let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
+        let flag = try mapped { () throws(CoreError) in try snapshot.flag(name) }
+        return try Self.json(FlagDocument(flag, in: snapshot))
+    }
+
+    func set(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try requireOps(context)
+        let name = try name(context)
+        let body = try await Self.decode(FlagChangeRequest.self, request, context)
+        let change = FlagChange(variant: body.state, module: body.module, allModules: body.allModules ?? false, percent: body.percent)
+        let update = try await store { c in
+            try await FlagStore(logger: logger).set(on: c, name: name, change: change, actor: Self.actor(caller), reason: body.reason ?? "")
+        }
+        guard let update else { throw APIError(.internalError, "the change was not applied") }
+        return try await respond(update)
+    }
+
+    func history(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try requireOps(context)
+        let name = try name(context)
+        var limit = 50
+        if let text = request.uri.queryParameters["limit"] {
+            guard let n = Int(text), (1...1000).contains(n) else { throw APIError(.invalidRequest, "limit must be 1–1000", parameter: "limit") }
+            limit = n
+        }
+        let entries = try await store { [limit] c in
+            let store = FlagStore(logger: logger)
+            _ = try await store.flag(on: c, name: name)
+            return try await store.history(on: c, name: name, limit: limit)
+        }
+        return try Self.json(HistoryResponse(history: entries))
+    }
+
+    func rollback(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try requireOps(context)
+        let name = try name(context)
+        let body = try await Self.decode(FlagRollbackRequest.self, request, context)
+        let update = try await store { c in
+            try await FlagStore(logger: logger).rollback(on: c, name: name, auditID: body.to, actor: Self.actor(caller), reason: body.reason ?? "")
+        }
+        return try await respond(update)
+    }
+
+    struct ListResponse: Encodable { var flags: [FlagDocument] }
+    struct HistoryResponse: Encodable { var history: [FlagStore.AuditEntry] }
+
+    // MARK: - Helpers
+
+    func respond(_ update: FlagStore.Update) async throws -> Response {
+        let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
+        return try Self.json(FlagChangeResponse(changed: update.auditID != nil, auditId: update.auditID, before: update.before.value.summary,
+                                                after: FlagDocument(update.after, in: snapshot)))
+    }
+
+    func requireOps(_ context: APIRequestContext) throws -> Caller {
+        let caller = try context.requireCaller()
+        guard caller.role == .ops || caller.role == .admin else {
+            throw APIError(.forbidden, "flag administration needs an ops or admin token; this one is \(caller.role.rawValue)")
+        }
+        return caller
+    }
+
+    func name(_ context: APIRequestContext) throws -> String {
+        guard let name = context.parameters.get("name"), !name.isEmpty else { throw APIError(.invalidRequest, "the flag name is missing", parameter: "name") }
+        return name
+    }
+
+    /// Runs a store operation; flag errors become 400/404 problems, database errors generic ones.
+    func store<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        do {
+            return try await client.withConnection { c in try await body(c) }
+        } catch let error as CoreError {
+            throw Self.problem(error)
+        } catch let error as DatabaseError where error.code == .flagsNotInstalled {
+            throw APIError(.unavailable, error.message)
+        } catch {
+            logger.error("flag administration failed", metadata: ["error": "\(Database.translate(error, doing: "flag administration"))"])
+            throw APIError(.internalError, "the flag operation failed; the error is logged")
+        }
+    }
+
+    func mapped<R>(_ body: () throws(CoreError) -> R) throws -> R {
+        do { return try body() } catch { throw Self.problem(error) }
+    }
+
+    static func problem(_ error: CoreError) -> APIError {
+        switch error.code {
+        case .unknownFlag: APIError(.notFound, error.message, parameter: "name")
+        default: APIError(.invalidRequest, error.message, parameter: error.context["module"] != nil ? "module" : error.context["percent"] != nil ? "percent" : nil)
+        }
+    }
+
+    static func actor(_ caller: Caller) -> String {
+        "token \(caller.tokenID) (\(caller.role.rawValue), module \(caller.module)\(caller.userID.map { ", user \($0)" } ?? ""))"
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: APIRequestContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError(.invalidRequest, "the body must be JSON such as {\"state\": \"shadow\", \"module\": \"02\", \"reason\": \"…\"}")
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}

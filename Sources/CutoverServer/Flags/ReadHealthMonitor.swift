@@ -1,0 +1,56 @@
+import CutoverCore
+import Foundation
+import Synchronization
+
+/// Read-model latency, failures and shadow mismatches per reader flag and module, over the
+/// sliding window the automatic rollback decides on.
+public final class ReadHealthMonitor: Sendable {
+    /// A reader flag in one module.
+    public struct Key: Sendable, Hashable {
+        public var flag: String
+        public var module: String
+
+        public init(flag: String, module: String) {
+            self.flag = flag
+            self.module = module
+        }
+    }
+
+    let windowSeconds: Double
+    let windows = Mutex([Key: ReadHealthWindow]())
+
+    public init(windowSeconds: Double) {
+        self.windowSeconds = windowSeconds
+    }
+
+    /// A read the read model served (or answered in shadow mode).
+    public func recordRead(_ key: Key, milliseconds: Double, failed: Bool, at: Double = Date().timeIntervalSince1970) {
+        windows.withLock { w in
+            w[key, default: ReadHealthWindow(windowSeconds: windowSeconds)].recordRead(at: at, milliseconds: milliseconds, failed: failed)
+        }
+    }
+
+    /// A shadow comparison.
+    public func recordComparison(_ key: Key, mismatch: Bool, at: Double = Date().timeIntervalSince1970) {
+        windows.withLock { w in
+            w[key, default: ReadHealthWindow(windowSeconds: windowSeconds)].recordComparison(at: at, mismatch: mismatch)
+        }
+    }
+
+    /// Every key's figures now (old entries are dropped on the way).
+    public func stats(now: Double = Date().timeIntervalSince1970) -> [Key: ReadHealthStats] {
+        windows.withLock { w in
+            var out: [Key: ReadHealthStats] = [:]
+            for key in Array(w.keys) {
+                w[key]!.trim(now: now)
+                out[key] = w[key]!.stats(now: now)
+            }
+            return out
+        }
+    }
+
+    /// Starts `key` afresh (after its rollback).
+    public func reset(_ key: Key) {
+        windows.withLock { w in w[key]?.reset() }
+    }
+}
