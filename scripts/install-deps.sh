@@ -15,7 +15,7 @@ for extra in "$@"; do
     pgtap) dpkg -s postgresql-15-pgtap >/dev/null 2>&1 || need+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl) ;;
     promtool) command -v promtool >/dev/null 2>&1 || need+=(prometheus) ;;
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
-    schemathesis) ;;  # from PyPI, below
+    schemathesis|openfeature) ;;  # from PyPI, below
   esac
 done
 if ((${#need[@]})); then
@@ -33,6 +33,10 @@ for extra in "$@"; do
   if [[ "$extra" == schemathesis ]] && ! command -v schemathesis >/dev/null 2>&1 && ! python3 -c 'import schemathesis' 2>/dev/null; then
     echo "installing schemathesis (PyPI)"
     python3 -m pip install --quiet 'schemathesis>=4,<5'
+  fi
+  if [[ "$extra" == openfeature ]] && ! python3 -c 'import openfeature.contrib.provider.ofrep' 2>/dev/null; then
+    echo "installing openfeature-sdk and its OFREP provider (PyPI)"
+    python3 -m pip install --quiet 'openfeature-sdk>=0.8' 'openfeature-provider-ofrep>=0.2'
   fi
 done
 if ! command -v swift >/dev/null 2>&1; then

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-bash scripts/install-deps.sh pgtap schemathesis
+bash scripts/install-deps.sh pgtap schemathesis openfeature
 
 echo "== build (debug, tests included)"
 build_log="$(mktemp)"
