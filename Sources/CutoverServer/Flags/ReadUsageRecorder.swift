@@ -45,6 +45,8 @@ public final class ReadUsageRecorder: Service, Sendable {
         guard !counts.isEmpty else { return }
         do {
             try await client.withConnection { c in try await ReadUsageStore(logger: logger).add(on: c, counts) }
+        } catch is CancellationError {
+            logger.debug("read usage not flushed: cancelled", metadata: ["counters": "\(counts.count)"])
         } catch {
             logger.warning("could not record read usage; keeping the counts for the next flush", metadata: ["error": "\(error)"])
             pending.withLock { p in for (k, n) in counts { p[k, default: 0] += n } }

@@ -1,0 +1,14 @@
+-- phase: contract
+-- transaction: none
+-- description: drop what only the legacy customer readers used, once every module reads customer_overview
+-- guard: flag customer_reads = read_model for all modules
+-- guard: flag customer_reads stable for 24h
+-- guard: verify customer_overview clean within 24h
+-- guard: no legacy reads of customer_reads for 24h
+-- guard: outside blackout
+-- The last step of docs/cutover-guide.md. The migrator refuses this file until every guard holds
+-- and prints each guard with its state (`cutover migrate plan` shows them without running).
+-- Irreversible by design: `cutover migrate rollback` stops before contract files. The legacy
+-- query still works without the index (slower), so a late `cutover flags set customer_reads
+-- legacy` remains possible as an emergency brake.
+DROP INDEX CONCURRENTLY IF EXISTS crm.orders_legacy_list_idx;
