@@ -68,6 +68,7 @@ struct APIServices {
             FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /metrics, /health/ready)\n".utf8))
         }
         await monitor.poll()
-        services = [primary] + (replica.map { [$0] } ?? []) + [monitor] + extra + [app]
+        let operations = OperationsStateMonitor(config: config, client: primary, projections: projections, logger: logger)
+        services = [primary] + (replica.map { [$0] } ?? []) + [monitor, operations] + extra + [app]
     }
 }
