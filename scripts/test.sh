@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-bash scripts/install-deps.sh pgtap schemathesis openfeature
+bash scripts/install-deps.sh pgtap schemathesis openfeature promtool
+
+echo "== Prometheus rules (promtool check and unit tests)"
+bash scripts/prometheus-rules.sh
 
 echo "== build (debug, tests included)"
 build_log="$(mktemp)"

@@ -15,9 +15,15 @@ public enum OperationsServer {
     /// per process, so callers do this once at start-up and pass the registry on.
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // The read SLO is p95 ≤ 200 ms: a bucket bound there makes the quantile exact at the threshold.
+        factory.durationHistogramBuckets[requestDurationMetric] = (factory.defaultDurationHistogramBuckets + [.milliseconds(200)]).sorted()
+        MetricsSystem.bootstrap(factory)
         return registry
     }
+
+    /// The read API's request histogram (``APIMetricsMiddleware``), with a bucket bound at 200 ms.
+    public static let requestDurationMetric = "cutover_api_request_duration_seconds"
 
     /// Readiness: the database answers, and every projection's pending changes are younger than
     /// `maxLagSeconds` (checked by the caller-supplied probe).

@@ -86,6 +86,7 @@ struct APIServices {
         }
         await monitor.poll()
         let flagServices: [any Service] = [sync, shadow, usage, rollback]
-        services = [primary] + (replica.map { [$0] } ?? []) + [monitor] + flagServices + extra + [app]
+        let operations = OperationsStateMonitor(config: config, client: primary, projections: projections, logger: logger)
+        services = [primary] + (replica.map { [$0] } ?? []) + [monitor, operations] + flagServices + extra + [app]
     }
 }

@@ -25,6 +25,26 @@ struct MigratorLifecycleTests {
                  calendar: calendar, blackoutOverride: override, now: { now ?? Int64(Date().timeIntervalSince1970) }, logger: logger)
     }
 
+    @Test("a transaction: none file rolls back statement by statement (DROP INDEX CONCURRENTLY cannot run in a transaction)")
+    func rollbackNonTransactional() async throws {
+        let target = try await TestCluster.shared.freshDatabase()
+        try await SQL.exec(target, "CREATE TABLE t (id int)")
+        let dir = try folder(["V001__index_t.sql": """
+            -- phase: expand
+            -- transaction: none
+            CREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON t (id);
+            -- rollback:
+            DROP INDEX CONCURRENTLY IF EXISTS t_id_idx;
+            """])
+        try await migrator(target, dir).up()
+        #expect(try await SQL.scalar(target, "SELECT (to_regclass('t_id_idx') IS NOT NULL)::text") == "true")
+        let plan = try await migrator(target, dir).rollback()
+        #expect(plan.files.map(\.version) == [1])
+        #expect(try await SQL.scalar(target, "SELECT (to_regclass('t_id_idx') IS NULL)::text") == "true")
+        #expect(try await SQL.scalar(target, "SELECT count(*)::text FROM cutover.schema_history") == "0")
+        #expect(try await SQL.scalar(target, "SELECT detail FROM cutover.migration_log WHERE action = 'rollback'")?.contains("statement by statement") == true)
+    }
+
     @Test("a lock held by another session: lock_timeout strikes, the file is retried with backoff and then applies")
     func retriesLockTimeouts() async throws {
         let target = try await TestCluster.shared.freshDatabase()

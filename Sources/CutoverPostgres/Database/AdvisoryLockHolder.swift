@@ -11,7 +11,8 @@ public enum AdvisoryLockHolder {
         /// `pg_advisory_lock(int, int)`; the second half as an SQL expression (e.g. `hashtext('…')`).
         case pair(Int32, objectSQL: String)
 
-        var condition: String {
+        /// The `pg_locks` condition (table alias `l`) that matches this key.
+        public var condition: String {
             switch self {
             case .bigint(let key):
                 "l.classid = \(UInt32(truncatingIfNeeded: key >> 32)) AND l.objid = \(UInt32(truncatingIfNeeded: key)) AND l.objsubid = 1"

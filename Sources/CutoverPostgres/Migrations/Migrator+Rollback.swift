@@ -18,6 +18,32 @@ extension Migrator {
             _ = try checkBlackouts(plan.files.map { ($0.filename, $0.phase) }, progress: progress)
             for file in plan.files {
                 let start = ContinuousClock.now
+                let source = file.rollbackSource == "section" ? file.filename : (file.rollbackSource ?? file.filename)
+                if !file.transactional {
+                    // A `transaction: none` file's rollback (DROP INDEX CONCURRENTLY …) cannot run in a
+                    // transaction either: statement by statement, each retried on lock timeouts, then the
+                    // history row goes. Write such rollbacks idempotently (IF EXISTS): after a failure
+                    // the next rollback starts again from the first statement.
+                    for statement in file.rollbackStatements {
+                        try await retryingLockTimeouts(filename: file.filename, progress: progress) {
+                            try await execute(statement, filename: source, transactional: false, on: connection)
+                        }
+                    }
+                    try await run(connection, "BEGIN", doing: "recording the rollback of \(file.filename)")
+                    do {
+                        try await connection.checkedQuery("DELETE FROM cutover.schema_history WHERE version = \(file.version)",
+                                                          logger: logger, doing: "removing \(file.filename) from the history")
+                        try await MigrationHistory.log(connection, action: "rollback", version: file.version, filename: file.filename,
+                                                       checksum: file.checksum, by: by, durationMilliseconds: start.millisecondsElapsed,
+                                                       detail: "rollback from \(file.rollbackSource ?? "section"), statement by statement", logger: logger)
+                        try await run(connection, "COMMIT", doing: "committing the rollback of \(file.filename)")
+                    } catch {
+                        _ = try? await run(connection, "ROLLBACK", doing: "abandoning the rollback of \(file.filename)")
+                        throw error
+                    }
+                    progress(.rolledBack(file, milliseconds: start.millisecondsElapsed))
+                    continue
+                }
                 try await retryingLockTimeouts(filename: file.filename, progress: progress) {
                     try await run(connection, "BEGIN", doing: "starting the rollback of \(file.filename)")
                     do {

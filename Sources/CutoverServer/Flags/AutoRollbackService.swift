@@ -35,23 +35,10 @@ public struct AutoRollbackService: Service {
             return
         }
         await cancelWhenGracefulShutdown {
-            var primed = false
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 guard let snapshot = self.cache.snapshot else { continue }
-                if !primed { self.prime(snapshot); primed = true }
                 await self.check(snapshot)
-            }
-        }
-    }
-
-    /// Creates the counters at zero so dashboards and alert rules see them before the first rollback.
-    func prime(_ snapshot: FlagSnapshot) {
-        for flag in snapshot.flags.values where flag.kind == .reader {
-            for module in BusinessModule.codes {
-                for trigger in ["latency", "errors", "mismatches"] {
-                    _ = Counter(label: "cutover_flag_auto_rollbacks_total", dimensions: [("flag", flag.name), ("module", module), ("trigger", trigger)])
-                }
             }
         }
     }

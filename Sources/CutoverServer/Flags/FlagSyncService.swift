@@ -73,6 +73,7 @@ public struct FlagSyncService: Service {
     func load(_ connection: PostgresConnection) async throws {
         let snapshot = try await FlagStore(logger: logger).load(on: connection)
         let before = cache.snapshot
+        if before == nil { FlagMetrics.prime(snapshot) }
         cache.replace(snapshot)
         reloads.increment()
         lastLoad.record(Date().timeIntervalSince1970)

@@ -26,7 +26,7 @@ public struct APIMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         let dimensions = [("route", route), ("source", source), ("status", String(status))]
-        Timer(label: "cutover_api_request_duration_seconds", dimensions: [("route", route), ("source", source)]).recordNanoseconds(nanos)
+        Timer(label: OperationsServer.requestDurationMetric, dimensions: [("route", route), ("source", source)]).recordNanoseconds(nanos)
         Counter(label: "cutover_api_requests_total", dimensions: dimensions).increment()
     }
 }
