@@ -19,7 +19,17 @@ extension Migrator {
             for file in plan.files {
                 let start = ContinuousClock.now
                 let source = file.rollbackSource == "section" ? file.filename : (file.rollbackSource ?? file.filename)
-                if !file.transactional {
+                if file.transactional {
+                    // The statements and the history row in one transaction, retried as a whole.
+                    try await retryingLockTimeouts(filename: file.filename, progress: progress) {
+                        try await inTransaction(connection, file) {
+                            for statement in file.rollbackStatements {
+                                try await execute(statement, filename: source, transactional: true, on: connection)
+                            }
+                            try await forget(file, on: connection, start: start, detail: "rollback from \(file.rollbackSource ?? "section")")
+                        }
+                    }
+                } else {
                     // A `transaction: none` file's rollback (DROP INDEX CONCURRENTLY …) cannot run in a
                     // transaction either: statement by statement, each retried on lock timeouts, then the
                     // history row goes. Write such rollbacks idempotently (IF EXISTS): after a failure
@@ -29,42 +39,35 @@ extension Migrator {
                             try await execute(statement, filename: source, transactional: false, on: connection)
                         }
                     }
-                    try await run(connection, "BEGIN", doing: "recording the rollback of \(file.filename)")
-                    do {
-                        try await connection.checkedQuery("DELETE FROM cutover.schema_history WHERE version = \(file.version)",
-                                                          logger: logger, doing: "removing \(file.filename) from the history")
-                        try await MigrationHistory.log(connection, action: "rollback", version: file.version, filename: file.filename,
-                                                       checksum: file.checksum, by: by, durationMilliseconds: start.millisecondsElapsed,
-                                                       detail: "rollback from \(file.rollbackSource ?? "section"), statement by statement", logger: logger)
-                        try await run(connection, "COMMIT", doing: "committing the rollback of \(file.filename)")
-                    } catch {
-                        _ = try? await run(connection, "ROLLBACK", doing: "abandoning the rollback of \(file.filename)")
-                        throw error
-                    }
-                    progress(.rolledBack(file, milliseconds: start.millisecondsElapsed))
-                    continue
-                }
-                try await retryingLockTimeouts(filename: file.filename, progress: progress) {
-                    try await run(connection, "BEGIN", doing: "starting the rollback of \(file.filename)")
-                    do {
-                        for statement in file.rollbackStatements {
-                            try await execute(statement, filename: file.rollbackSource == "section" ? file.filename : (file.rollbackSource ?? file.filename),
-                                              transactional: true, on: connection)
-                        }
-                        try await connection.checkedQuery("DELETE FROM cutover.schema_history WHERE version = \(file.version)",
-                                                          logger: logger, doing: "removing \(file.filename) from the history")
-                        try await MigrationHistory.log(connection, action: "rollback", version: file.version, filename: file.filename,
-                                                       checksum: file.checksum, by: by, durationMilliseconds: start.millisecondsElapsed,
-                                                       detail: "rollback from \(file.rollbackSource ?? "section")", logger: logger)
-                        try await run(connection, "COMMIT", doing: "committing the rollback of \(file.filename)")
-                    } catch {
-                        _ = try? await run(connection, "ROLLBACK", doing: "abandoning the rollback of \(file.filename)")
-                        throw error
+                    try await inTransaction(connection, file) {
+                        try await forget(file, on: connection, start: start,
+                                         detail: "rollback from \(file.rollbackSource ?? "section"), statement by statement")
                     }
                 }
                 progress(.rolledBack(file, milliseconds: start.millisecondsElapsed))
             }
             return plan
         }
+    }
+
+    /// Runs `body` between BEGIN and COMMIT, rolling back on failure.
+    private func inTransaction(_ connection: PostgresConnection, _ file: MigrationFile, _ body: () async throws -> Void) async throws {
+        try await run(connection, "BEGIN", doing: "starting the rollback of \(file.filename)")
+        do {
+            try await body()
+            try await run(connection, "COMMIT", doing: "committing the rollback of \(file.filename)")
+        } catch {
+            _ = try? await run(connection, "ROLLBACK", doing: "abandoning the rollback of \(file.filename)")
+            throw error
+        }
+    }
+
+    /// Removes `file` from the history and logs the rollback (inside the caller's transaction).
+    private func forget(_ file: MigrationFile, on connection: PostgresConnection, start: ContinuousClock.Instant, detail: String) async throws {
+        try await connection.checkedQuery("DELETE FROM cutover.schema_history WHERE version = \(file.version)",
+                                          logger: logger, doing: "removing \(file.filename) from the history")
+        try await MigrationHistory.log(connection, action: "rollback", version: file.version, filename: file.filename,
+                                       checksum: file.checksum, by: by, durationMilliseconds: start.millisecondsElapsed,
+                                       detail: detail, logger: logger)
     }
 }

@@ -33,40 +33,23 @@ public struct FlagSyncService: Service {
     }
 
     func loop() async {
-        var backoff = Duration.milliseconds(100)
-        while !Task.isCancelled {
-            do {
-                let connection = try await Database.connect(target, logger: logger)
-                do {
-                    try await connection.listen(on: FlagStore.channel) { notifications in
+        let sync = ListenLoop(target: target, channel: FlagStore.channel, logger: logger)
+        await sync.run(afterFailure: { _ in
+            failures.increment()
+            cache.noteFailure("the flags connection failed; reconnecting")
+        }) { connection, notifications in
+            try await load(connection)  // whatever changed while not listening
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The fallback: reload every `refresh` whatever the notifications do.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: refresh)
                         try await load(connection)
-                        backoff = .milliseconds(100)
-                        try await withThrowingTaskGroup(of: Void.self) { group in
-                            // The fallback: reload every `refresh` whatever the notifications do.
-                            group.addTask {
-                                while !Task.isCancelled {
-                                    try await Task.sleep(for: refresh)
-                                    try await load(connection)
-                                }
-                            }
-                            for try await _ in notifications { try await load(connection) }
-                            group.cancelAll()
-                        }
                     }
-                    try? await connection.close()
-                } catch {
-                    try? await connection.close()
-                    throw error
                 }
-            } catch {
-                if Task.isCancelled { break }
-                failures.increment()
-                cache.noteFailure("the flags connection failed; reconnecting")
-                logger.warning("flag sync failed; reconnecting", metadata: ["error": "\(error)", "backoff": "\(backoff)"])
+                for try await _ in notifications { try await load(connection) }
+                group.cancelAll()
             }
-            if Task.isCancelled { break }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(5))
         }
     }
 
