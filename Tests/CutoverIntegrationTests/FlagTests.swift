@@ -162,7 +162,7 @@ struct FlagIntegrationTests {
                 reason = try await SQL.scalar(db, "SELECT reason FROM cutover.flag_audit WHERE automatic AND flag = 'customer_reads'")
             }
             let text = try #require(reason, "no automatic rollback within 5 s")
-            #expect(text.hasPrefix("automatic rollback: read-model p95 "), "\(text)")
+            #expect(text.hasPrefix("automatic rollback: customers.list read-model p95 "), "\(text)")
             #expect(text.contains("> 600 ms over 30 s"), "\(text)")
             #expect(try await flag(db, "customer_reads").value.modules["03"]?.variant == "legacy")
             // The API itself follows within a second (NOTIFY → reload).

@@ -2,16 +2,18 @@ import CutoverCore
 import Foundation
 import Synchronization
 
-/// Read-model latency, failures and shadow mismatches per reader flag and module, over the
+/// Read-model latency, failures and shadow mismatches per reader flag, view and module, over the
 /// sliding window the automatic rollback decides on.
 public final class ReadHealthMonitor: Sendable {
-    /// A reader flag in one module.
+    /// One view of a reader flag in one module.
     public struct Key: Sendable, Hashable {
         public var flag: String
+        public var view: APIView
         public var module: String
 
-        public init(flag: String, module: String) {
+        public init(flag: String, view: APIView, module: String) {
             self.flag = flag
+            self.view = view
             self.module = module
         }
     }
@@ -49,8 +51,10 @@ public final class ReadHealthMonitor: Sendable {
         }
     }
 
-    /// Starts `key` afresh (after its rollback).
-    public func reset(_ key: Key) {
-        windows.withLock { w in w[key]?.reset() }
+    /// Starts every view of `flag` in `module` afresh (after the module's rollback).
+    public func reset(flag: String, module: String) {
+        windows.withLock { w in
+            for key in w.keys where key.flag == flag && key.module == module { w[key]!.reset() }
+        }
     }
 }

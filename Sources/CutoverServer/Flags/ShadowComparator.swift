@@ -74,7 +74,7 @@ public final class ShadowComparator: Service, Sendable {
     }
 
     func process(_ job: Job) async {
-        let key = ReadHealthMonitor.Key(flag: job.flag, module: job.module)
+        let key = ReadHealthMonitor.Key(flag: job.flag, view: job.view, module: job.module)
         let dimensions = [("flag", job.flag), ("view", job.view.rawValue), ("module", job.module)]
         do {
             var (mismatches, ms) = try await job.compare(false)

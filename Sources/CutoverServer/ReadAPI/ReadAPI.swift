@@ -128,7 +128,7 @@ public struct ReadAPI: Sendable {
                             readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> (R, ReaderDecision) {
         let decision = try await flags.decide(view, for: caller)
         let source = decision.state.servingSource
-        let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, module: caller.module) }
+        let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, view: view, module: caller.module) }
         let started = ContinuousClock.now
         let result: R
         do {
