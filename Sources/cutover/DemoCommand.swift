@@ -60,6 +60,10 @@ struct DemoCommand: AsyncParsableCommand {
                                cutover dev psql -- -c "set cutover.territories = 'DE-BY'; select name, revenue, owner_name from read.customer_overview where territory_code = 'DE-BY' order by revenue desc limit 5"
                                cutover dev psql -- -c "update crm.users set name = 'Maria Beispiel' where id = 1"   (watch read.customer_overview follow)
                                cutover projector status
+                  reader flags every view starts on the legacy queries (header Cutover-Source: legacy); move module 01 (the demo token's):
+                               cutover flags set customer_reads shadow --module 01 --reason "demo: compare"     (legacy answers, read model compared)
+                               cutover flags set customer_reads read_model --module 01 --reason "demo: switch"  (Cutover-Source: read-model)
+                               cutover flags list · cutover flags history · docs/cutover-guide.md
                                cutover tokens create --module 02 --role reader --territories DE-BY
                                cutover seed --customers 200000      (about 30 s; the projector rebuilds)
                   stop         Ctrl-C (projector and API), then cutover dev down

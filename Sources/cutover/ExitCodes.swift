@@ -37,6 +37,7 @@ enum CLIErrors {
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
+        fflush(nil)  // what the command printed comes before the error, in a pipe too
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         exit(code)
     }

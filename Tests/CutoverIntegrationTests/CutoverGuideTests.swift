@@ -69,15 +69,15 @@ struct CutoverGuideTests {
                                          toPath: "\(dir)/migrations/V009__contract_customer_reads.sql")
         let refused = try run(["migrate", "up"], expect: 75)
         #expect(refused.stdout.contains("guard ✗ flag customer_reads = read_model for all modules — not yet: 01=legacy"), "\(refused.stdout)")
-        #expect(refused.stdout.contains("guard ✓ verify customer_overview clean within 1d"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("guard ✓ verify customer_overview clean within 24h"), "\(refused.stdout)")
         #expect(refused.stdout.contains("guard ✓ outside blackout"), "\(refused.stdout)")
         #expect(refused.stderr.contains("guard(s) do not hold"))
 
         _ = try run(["flags", "set", "customer_reads", "read_model", "--all-modules", "--reason", "guide: every module on the read model"])
         let tooSoon = try run(["migrate", "up"], expect: 75)
         #expect(tooSoon.stdout.contains("guard ✓ flag customer_reads = read_model for all modules"), "\(tooSoon.stdout)")
-        #expect(tooSoon.stdout.contains("guard ✗ flag customer_reads stable for 1d"), "\(tooSoon.stdout)")
-        #expect(tooSoon.stdout.contains("guard ✗ no legacy reads of customer_reads for 1d"), "\(tooSoon.stdout)")
+        #expect(tooSoon.stdout.contains("guard ✗ flag customer_reads stable for 24h"), "\(tooSoon.stdout)")
+        #expect(tooSoon.stdout.contains("guard ✗ no legacy reads of customer_reads for 24h"), "\(tooSoon.stdout)")
         #expect(try await SQL.scalar(db, "SELECT (to_regclass('crm.orders_legacy_list_idx') IS NOT NULL)::text") == "true")
 
         // … a day later (simulated: the flag's last change and the legacy reads move back 25 hours)

@@ -71,7 +71,7 @@ public enum ContractGuard: Sendable, Equatable {
     }
 
     static func duration(_ seconds: Int) -> String {
-        if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds % 86_400 == 0, seconds > 7 * 86_400 { return "\(seconds / 86_400)d" }
         if seconds % 3_600 == 0 { return "\(seconds / 3_600)h" }
         if seconds % 60 == 0 { return "\(seconds / 60)m" }
         return "\(seconds)s"

@@ -81,9 +81,10 @@ public struct Migrator: Sendable {
                 ? MigrationPlanner().repeatablesToApply(catalog: catalog, applied: try await MigrationHistory.repeatables(connection, logger: logger), phases: phases)
                 : []
             let overrides = try checkBlackouts(pending.map { ($0.filename, $0.phase) } + repeatables.map { ($0.filename, $0.phase) }, progress: progress)
-            try await checkGuards(pending, on: connection, progress: progress)
             if pending.isEmpty && repeatables.isEmpty { progress(.nothingToDo) }
             for file in pending {
+                // Files before a guarded one apply; the run stops at the first file whose guards fail.
+                try await checkGuards([file], on: connection, progress: progress)
                 try await apply(file, on: connection, overrideReason: overrides[file.filename], progress: progress)
             }
             for file in repeatables {
@@ -129,17 +130,15 @@ public struct Migrator: Sendable {
         let guarded = files.filter { !$0.guards.isEmpty }
         guard !guarded.isEmpty else { return }
         let checker = ContractGuardChecker(calendar: calendar, logger: logger)
-        var unmet: [String] = []
         for file in guarded {
             let results = try await checker.check(file.guards, on: connection, now: now())
-            for result in results {
-                progress(.guardChecked(filename: file.filename, result))
-                if !result.met { unmet.append("\(file.filename): \(result.guardText) (\(result.detail))") }
+            for result in results { progress(.guardChecked(filename: file.filename, result)) }
+            let unmet = results.filter { !$0.met }
+            guard unmet.isEmpty else {
+                throw CoreError(.guardNotMet,
+                                "refusing to run \(file.filename): \(unmet.count) of \(results.count) guard(s) do not hold: \(unmet.map(\.guardText).joined(separator: "; ")). It and the files after it were not applied; run again once the guards hold",
+                                context: ["file": file.filename])
             }
-        }
-        guard unmet.isEmpty else {
-            throw CoreError(.guardNotMet, "refusing to run: \(unmet.count) guard(s) do not hold: \(unmet.joined(separator: "; "))",
-                            context: ["file": guarded[0].filename])
         }
     }
 }

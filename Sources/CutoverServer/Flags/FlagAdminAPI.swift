@@ -44,6 +44,7 @@ public struct FlagAdminAPI: Sendable {
         let caller = try requireOps(context)
         let name = try name(context)
         let body = try await Self.decode(FlagChangeRequest.self, request, context)
+        try Self.checkReason(body.reason)
         let change = FlagChange(variant: body.state, module: body.module, allModules: body.allModules ?? false, percent: body.percent)
         let update = try await store { c in
             try await FlagStore(logger: logger).set(on: c, name: name, change: change, actor: Self.actor(caller), reason: body.reason ?? "")
@@ -72,6 +73,7 @@ public struct FlagAdminAPI: Sendable {
         let caller = try requireOps(context)
         let name = try name(context)
         let body = try await Self.decode(FlagRollbackRequest.self, request, context)
+        try Self.checkReason(body.reason)
         let update = try await store { c in
             try await FlagStore(logger: logger).rollback(on: c, name: name, auditID: body.to, actor: Self.actor(caller), reason: body.reason ?? "")
         }
@@ -99,6 +101,10 @@ public struct FlagAdminAPI: Sendable {
 
     func name(_ context: APIRequestContext) throws -> String {
         guard let name = context.parameters.get("name"), !name.isEmpty else { throw APIError(.invalidRequest, "the flag name is missing", parameter: "name") }
+        // Flag names are lowercase snake case (the table's CHECK); anything else names no flag.
+        guard name.utf8.count <= 63, name.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }) else {
+            throw APIError(.notFound, "no flag of that name; see GET /admin/flags", parameter: "name")
+        }
         return name
     }
 
@@ -124,6 +130,16 @@ public struct FlagAdminAPI: Sendable {
         switch error.code {
         case .unknownFlag: APIError(.notFound, error.message, parameter: "name")
         default: APIError(.invalidRequest, error.message, parameter: error.context["module"] != nil ? "module" : error.context["percent"] != nil ? "percent" : nil)
+        }
+    }
+
+    /// A reason is text for people: required, at most 2000 characters, no control characters.
+    static func checkReason(_ reason: String?) throws {
+        guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError(.invalidRequest, "a flag change needs a reason; it is kept in the audit trail", parameter: "reason")
+        }
+        guard reason.count <= 2000, !reason.unicodeScalars.contains(where: { $0.value < 32 && $0 != "\n" && $0 != "\t" }) else {
+            throw APIError(.invalidRequest, "the reason must be at most 2000 characters of text without control characters", parameter: "reason")
         }
     }
 

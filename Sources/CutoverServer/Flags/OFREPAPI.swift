@@ -101,7 +101,7 @@ public struct OFREPAPI: Sendable {
         struct Bulk: Encodable { var flags: [Success] }
         let flags = snapshot.names.map { Self.success(snapshot.evaluate(snapshot.flags[$0]!, module: attributes.module, subject: attributes.subject), flag: snapshot.flags[$0]!) }
         let versions = snapshot.names.map { "\($0)@\(snapshot.flags[$0]!.version)" }.joined(separator: ",")
-        let etag = "\"" + SHA256.hex("\(versions)|\(attributes.module)|\(attributes.subject ?? "")").prefix(32) + "\""
+        let etag = "\"" + SHA256.hex("\(versions)|\(attributes.module)|\(attributes.subject ?? "")").prefix(16) + "\""
         if let match = request.headers[.ifNoneMatch], ReadAPI.matches(match, etag: etag) {
             var headers = HTTPFields()
             headers[.eTag] = etag

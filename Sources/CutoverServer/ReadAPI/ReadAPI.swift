@@ -44,10 +44,10 @@ public struct ReadAPI: Sendable {
         let parameters = try Self.parameters(request)
         let query = try validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
-        let (page, source) = try await serve(.customerList, caller, context,
+        let (page, decision) = try await serve(.customerList, caller, context,
                                              legacy: { [legacy] c in try await legacy.customers(on: c, query) },
                                              readModel: { [readModel] c in try await readModel.customers(on: c, as: caller, query) })
-        return try respond(page, view: .customerList, source: source, request: request)
+        return try respond(page, view: .customerList, decision: decision, request: request)
     }
 
     func customer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -56,12 +56,12 @@ public struct ReadAPI: Sendable {
             throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
         }
         try rejectQuery(request)
-        let (found, source) = try await serve(.customerDetail, caller, context,
+        let (found, decision) = try await serve(.customerDetail, caller, context,
                                               legacy: { [legacy] c in try await legacy.customer(on: c, id: id, caller: caller) },
                                               readModel: { [readModel] c in try await readModel.customer(on: c, as: caller, id: id) })
         // Not found and not allowed look the same: the API does not tell what exists elsewhere.
         guard let found else { throw APIError(.notFound, "no customer \(id) in this token's territories") }
-        return try respond(found, view: .customerDetail, source: source, request: request)
+        return try respond(found, view: .customerDetail, decision: decision, request: request)
     }
 
     func pipeline(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -71,10 +71,10 @@ public struct ReadAPI: Sendable {
         }
         try rejectQuery(request)
         try authorize(caller, territory: code, parameter: "code")
-        let (result, source) = try await serve(.territoryPipeline, caller, context,
+        let (result, decision) = try await serve(.territoryPipeline, caller, context,
                                                legacy: { [legacy] c in try await legacy.pipeline(on: c, territory: code) },
                                                readModel: { [readModel] c in try await readModel.pipeline(on: c, as: caller, territory: code) })
-        return try respond(result, view: .territoryPipeline, source: source, request: request)
+        return try respond(result, view: .territoryPipeline, decision: decision, request: request)
     }
 
     func followUps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -82,10 +82,10 @@ public struct ReadAPI: Sendable {
         let parameters = try Self.parameters(request)
         let query = try validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
-        let (page, source) = try await serve(.sampleFollowups, caller, context,
+        let (page, decision) = try await serve(.sampleFollowups, caller, context,
                                              legacy: { [legacy] c in try await legacy.followUps(on: c, query) },
                                              readModel: { [readModel] c in try await readModel.followUps(on: c, as: caller, query) })
-        return try respond(page, view: .sampleFollowups, source: source, request: request)
+        return try respond(page, view: .sampleFollowups, decision: decision, request: request)
     }
 
     // MARK: - Helpers
@@ -125,7 +125,7 @@ public struct ReadAPI: Sendable {
     /// shadow mode queues the comparison with the read model after answering from legacy.
     func serve<R: Sendable>(_ view: APIView, _ caller: Caller, _ context: APIRequestContext,
                             legacy legacyRead: @escaping @Sendable (PostgresConnection) async throws -> R,
-                            readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> (R, ReadSource) {
+                            readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> (R, ReaderDecision) {
         let decision = try await flags.decide(view, for: caller)
         let source = decision.state.servingSource
         let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, module: caller.module) }
@@ -150,7 +150,7 @@ public struct ReadAPI: Sendable {
                 return (ShadowDiff.compare(legacy: legacyValue, readModel: modelValue), t0.elapsedMilliseconds)
             })
         }
-        return (result, source)
+        return (result, decision)
     }
 
     /// Runs a read as `caller`; database failures become problems without database detail.
@@ -172,11 +172,13 @@ public struct ReadAPI: Sendable {
         }
     }
 
-    func respond(_ value: some JSONWritable, view: APIView, source: ReadSource, request: Request) throws -> Response {
+    func respond(_ value: some JSONWritable, view: APIView, decision: ReaderDecision, request: Request) throws -> Response {
+        let source = decision.state.servingSource
         let body = value.jsonBytes
         let etag = "\"" + Self.fnv1a(body) + "\""
         var headers = HTTPFields()
         headers[APIHeaders.source] = source.rawValue
+        if decision.flag != nil { headers[APIHeaders.readerState] = decision.state.rawValue }
         let snapshot = lagMonitor.snapshot
         headers[APIHeaders.projectionLag] = String(format: "%.3f", snapshot.lagSeconds[view.projection] ?? 0)
         if let replica = snapshot.replicaLagSeconds { headers[APIHeaders.replicaLag] = String(format: "%.3f", replica) }
@@ -215,6 +217,9 @@ public struct ReadAPI: Sendable {
 public enum APIHeaders {
     /// `legacy` or `read-model`.
     public static let source = HTTPField.Name("Cutover-Source")!
+    /// The reader flag's state for this caller and view (`legacy`, `shadow`, `read_model`); absent
+    /// when `api.forceSource` decides.
+    public static let readerState = HTTPField.Name("Cutover-Reader-State")!
     /// Seconds the serving projection is behind the write tables.
     public static let projectionLag = HTTPField.Name("Cutover-Projection-Lag")!
     /// Seconds the hot standby is behind the primary (only when reads go to a standby).
