@@ -1,6 +1,6 @@
 -- expect: none
 -- phase: contract
--- guard: no reader uses crm.lead_protections.reason
+-- guard: outside blackout
 -- The same drops in the contract phase, after the guards hold.
 SET lock_timeout = '2s';
 ALTER TABLE crm.lead_protections DROP COLUMN reason;
