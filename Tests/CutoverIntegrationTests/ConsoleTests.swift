@@ -10,14 +10,15 @@ import Testing
 /// renders it (DOM and a screenshot kept as a test artifact).
 @Suite("Ops console")
 struct ConsoleTests {
-    @Test("sign in with an ops token, flip a reader flag through the form (reason required, CSRF checked), see it in Chromium")
+    @Test("sign in with an ops token, flip a reader flag through the form (reason required, CSRF checked), see it in Chromium; login links work once")
     func consoleFlow() async throws {
         let db = try await TestCluster.shared.projectedDatabase()
         let ops = try await APIHarness.token(db, module: "01", role: .ops, territories: ["*"])
         let reader = try await APIHarness.token(db, module: "02", territories: ["DE-BY"])
         // A dead letter whose error holds markup: the page must show it escaped.
         try await SQL.exec(db, "INSERT INTO cutover.dead_letters (projection, key, error) VALUES ('customer_overview', '4711', '<b>boom</b> & \"quotes\"')")
-        let server = try await ServeProcess(db, settings: ["migrations.blackouts=\(TestCluster.repositoryRoot)/config/blackouts.yaml"])
+        // A small pool: the suite's tests share one cluster's connections.
+        let server = try await ServeProcess(db, settings: ["migrations.blackouts=\(TestCluster.repositoryRoot)/config/blackouts.yaml", "database.poolSize=3"])
         defer { server.stop() }
         let browser = ConsoleBrowser(port: server.port)
 
@@ -90,28 +91,21 @@ struct ConsoleTests {
         #expect(png.count > 40_000, "the screenshot has \(png.count) bytes")
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
 
+        // Login links: ops and admin tokens only, each link works once.
+        #expect(try await server.request(.post, "/console/login-links", token: reader).status == .forbidden)
+        #expect(try await server.request(.post, "/console/login-links", token: nil).status == .unauthorized)
+        let link = try await loginLink(server, ops)
+        let linked = ConsoleBrowser(port: server.port)
+        let first = try await linked.get(link)
+        #expect(first.status == .seeOther && first.setCookie?.contains("HttpOnly") == true)
+        #expect(try await linked.get("/console").body.contains("Reader switch"))
+        #expect(try await ConsoleBrowser(port: server.port).get(link).status == .forbidden)
+
         // Scripts may use a Bearer token; signing out clears the cookie.
         #expect(try await ConsoleBrowser(port: server.port).get("/console", headers: APIHarness.bearer(ops)).body.contains("Reader switch"))
         let out = try await browser.post("/console/logout", [("csrf", csrf)])
         #expect(out.status == .seeOther && out.setCookie?.contains("Max-Age=0") == true)
         #expect(try await browser.get("/console").body.contains(#"name="token""#))
-    }
-
-    @Test("login links work once; readers cannot make them")
-    func loginLinks() async throws {
-        let db = try await TestCluster.shared.projectedDatabase()
-        let ops = try await APIHarness.token(db, module: "01", role: .admin, territories: ["*"])
-        let reader = try await APIHarness.token(db, module: "02", territories: ["DE-BY"])
-        let server = try await ServeProcess(db)
-        defer { server.stop() }
-        #expect(try await server.request(.post, "/console/login-links", token: reader).status == .forbidden)
-        #expect(try await server.request(.post, "/console/login-links", token: nil).status == .unauthorized)
-        let path = try await loginLink(server, ops)
-        let browser = ConsoleBrowser(port: server.port)
-        let first = try await browser.get(path)
-        #expect(first.status == .seeOther && first.setCookie?.contains("HttpOnly") == true)
-        #expect(try await browser.get("/console").body.contains("Reader switch"))
-        #expect(try await ConsoleBrowser(port: server.port).get(path).status == .forbidden)
     }
 
     @Test("the lag history keeps only its window, in a bounded ring buffer")
