@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-bash scripts/install-deps.sh pgtap schemathesis openfeature promtool
+bash scripts/install-deps.sh pgtap schemathesis openfeature promtool chromium
 
 echo "== Prometheus rules (promtool check and unit tests)"
 bash scripts/prometheus-rules.sh

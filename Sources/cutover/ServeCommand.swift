@@ -77,12 +77,13 @@ struct APIServices {
         let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: registry, maxLagSeconds: config.api.maxLagSeconds,
                                           maxFlagStalenessSeconds: config.flags.maxStalenessSeconds,
                                           flagAdmin: FlagAdminAPI(client: primary, logger: logger),
-                                          ofrep: OFREPAPI(cache: cache, startupWaitSeconds: config.flags.startupWaitSeconds))
+                                          ofrep: OFREPAPI(cache: cache, startupWaitSeconds: config.flags.startupWaitSeconds),
+                                          console: ConsoleAPI(client: primary, monitor: monitor, blackoutsFile: config.blackoutsFile, logger: logger))
         let host = config.http.host
         let reads = replicaTarget.map { "hot standby \($0.url)" } ?? "the primary"
         let app = ReadAPIServer.application(router: router, host: host, port: config.http.port, logger: logger) { port in
             // stdout, for people and for tools that start `serve` on port 0.
-            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /admin/flags, /ofrep/v1, /metrics, /health/ready)\n".utf8))
+            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /admin/flags, /ofrep/v1, /console, /metrics, /health/ready)\n".utf8))
         }
         await monitor.poll()
         let flagServices: [any Service] = [sync, shadow, usage, rollback]

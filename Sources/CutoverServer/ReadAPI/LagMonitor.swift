@@ -1,6 +1,7 @@
 import CutoverCore
 import CutoverPostgres
 import CutoverProjector
+import Foundation
 import Logging
 import Metrics
 import PostgresNIO
@@ -26,6 +27,8 @@ public final class LagMonitor: Service, Sendable {
     let interval: Duration
     let logger: Logger
     let state = Mutex(Snapshot())
+    /// The last hour of successful polls (the ops console's lag chart).
+    public let history: LagHistory
 
     public init(target: DatabaseTarget, replica: PostgresClient?, projections: [ProjectionDefinition], interval: Duration = .seconds(1), logger: Logger) {
         self.target = target
@@ -33,6 +36,7 @@ public final class LagMonitor: Service, Sendable {
         self.projections = projections
         self.interval = interval
         self.logger = logger
+        self.history = LagHistory(intervalSeconds: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
@@ -68,6 +72,7 @@ public final class LagMonitor: Service, Sendable {
             }
             let now = ContinuousClock.now
             state.withLock { $0 = Snapshot(lagSeconds: lags, replicaLagSeconds: replicaLag, polledAt: now, error: nil) }
+            history.record(LagHistory.Sample(at: Date().timeIntervalSince1970, lagSeconds: lags))
         } catch {
             logger.warning("lag poll failed", metadata: ["error": "\(error)"])
             state.withLock { $0.error = "database unavailable" }

@@ -10,12 +10,12 @@ import Prometheus
 /// port. The caller runs the returned application, the lag monitor and the Postgres clients as
 /// services in one ServiceGroup.
 public enum ReadAPIServer {
-    /// The router: operations endpoints, `/v1` reads, and, when given, `/admin/flags` and OFREP.
+    /// The router: operations endpoints, `/v1` reads, and, when given, `/admin/flags`, OFREP and the `/console`.
     /// Readiness needs the projections within `maxLagSeconds` and, unless reads are forced to one
     /// source, flags loaded and refreshed within `maxFlagStalenessSeconds`.
     public static func router(api: ReadAPI, authenticator: TokenAuthenticator, registry: PrometheusCollectorRegistry,
                               maxLagSeconds: Double, maxFlagStalenessSeconds: Double = 30,
-                              flagAdmin: FlagAdminAPI? = nil, ofrep: OFREPAPI? = nil) -> Router<APIRequestContext> {
+                              flagAdmin: FlagAdminAPI? = nil, ofrep: OFREPAPI? = nil, console: ConsoleAPI? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: APIMetricsMiddleware())
@@ -30,6 +30,7 @@ public enum ReadAPIServer {
         api.addRoutes(to: router, authenticator: authenticator)
         flagAdmin?.addRoutes(to: router, authenticator: authenticator)
         ofrep?.addRoutes(to: router, authenticator: authenticator)
+        console?.addRoutes(to: router, authenticator: authenticator)
         return router
     }
 
