@@ -38,6 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 export CUTOVER_TEST_ROOT="$root"
+# Artifacts the tests keep (the ops console's screenshot): test-artifacts/ (ignored by git).
+export CUTOVER_TEST_ARTIFACTS="${CUTOVER_TEST_ARTIFACTS:-$(pwd)/test-artifacts}"
+mkdir -p "$CUTOVER_TEST_ARTIFACTS"
 export TMPDIR="$root/tmp"
 
 echo "== tests (real PostgreSQL started by the suite)"
@@ -53,5 +56,6 @@ if [[ -z "$total" ]]; then
   echo "error: swift test printed no Swift Testing summary (exit $test_status)" >&2
   exit 1
 fi
+echo "artifacts: $CUTOVER_TEST_ARTIFACTS ($(ls "$CUTOVER_TEST_ARTIFACTS" | wc -l) files)"
 echo "tests: $((total - failed)) passed, $failed failed"
 exit "$test_status"
