@@ -58,6 +58,7 @@ public struct BenchReport: Codable, Sendable {
         case "ms": String(format: "%.2f ms", value)
         case "s": String(format: "%.2f s", value)
         case "MB": String(format: "%.1f MB", value)
+        case "ratio": String(format: "%.3f", value)
         default: String(format: "%.1f %@", value, unit)
         }
     }

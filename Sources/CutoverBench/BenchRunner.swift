@@ -12,7 +12,7 @@ public struct BenchRunner: Sendable {
         public var customers: Int = 200_000
         public var scenarios: [String] = BenchRunner.allScenarios
         public var outDirectory: String = "bench-out"
-        /// Seconds per capture phase (four phases alternate without/with capture).
+        /// Seconds per capture phase (nine phases alternate without/with capture, starting and ending without).
         public var capturePhaseSeconds: Int = 15
         public var lagRates: [Int] = [200, 1000, 3000]
         public var lagSeconds: Int = 60
