@@ -11,7 +11,7 @@ WAKE = {
         PERFORM exp.wakeup_v003();
     END IF;
 """,
-    # V007: inline, per row
+    # V008: inline, per row
     'inline': """    IF coalesce(pg_sequence_last_value('cutover.wakeup_bucket'), -1) < floor(date_part('epoch', clock_timestamp()) * 1000 / 20) THEN
         PERFORM setval('cutover.wakeup_bucket', floor(date_part('epoch', clock_timestamp()) * 1000 / 20)::bigint);
         PERFORM pg_notify('cutover_changes', '');

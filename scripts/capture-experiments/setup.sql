@@ -1,6 +1,6 @@
 -- Scratch objects for capture experiments (schema exp). Only for a throwaway dev cluster.
 CREATE SCHEMA IF NOT EXISTS exp;
--- V003's wake-up, kept here so the V003 variant measures the same after V007 has replaced cutover.wakeup().
+-- V003's wake-up, kept here so the V003 variant measures the same after V008 has replaced cutover.wakeup().
 CREATE OR REPLACE FUNCTION exp.wakeup_v003() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     bucket bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint / 20;
