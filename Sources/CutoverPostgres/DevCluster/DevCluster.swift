@@ -195,7 +195,9 @@ public struct DevCluster: Sendable {
 
             """
         if fastAndUnsafe {
-            settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            // The test suite's cluster: many tests at once, each with pools, listeners and child
+            // `cutover serve` processes of its own.
+            settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 500\n"
         }
         let conf = dataDirectory + "/postgresql.conf"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: conf))

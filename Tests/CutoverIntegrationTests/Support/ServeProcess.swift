@@ -12,7 +12,9 @@ final class ServeProcess: Sendable {
     init(_ db: DatabaseTarget, settings: [String] = []) async throws {
         let log = NSTemporaryDirectory() + "cutover-serve-\(UUID().uuidString).log"
         var arguments = ["serve", "--database-url", db.url.urlWithPassword, "--set", "http.port=0",
-                         "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--log-level", "warning"]
+                         "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--log-level", "warning",
+                         // A small pool: many of these run at once against the one test cluster.
+                         "--set", "database.poolSize=3"]
         for setting in settings { arguments += ["--set", setting] }
         process = try Subprocess(CLITests.binary, arguments, logPath: log)
         var found: Int?
