@@ -2,6 +2,7 @@ import ArgumentParser
 import CutoverCore
 import CutoverPostgres
 import Foundation
+import Logging
 
 /// `cutover flags list | get | set | history | rollback`: the feature flags in the database.
 struct FlagsCommand: AsyncParsableCommand {
@@ -29,11 +30,11 @@ struct FlagsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let (snapshot, _) = try await FlagsCommand.load(options)
+                let snapshot = try await FlagsCommand.load(options)
                 if format == .json { return try FlagsCommand.printJSON(snapshot.names.map { FlagJSON(snapshot.flags[$0]!) }) }
                 let rows = snapshot.names.map { name -> [String] in
                     let f = snapshot.flags[name]!
-                    return [f.name, f.kind.rawValue, f.value.summary, "v\(f.version)", FlagsCommand.iso(f.updatedAt), f.updatedBy]
+                    return [f.name, f.kind.rawValue, f.value.summary, "v\(f.version)", f.updatedAtText, f.updatedBy]
                 }
                 print(TextTable.render(["FLAG", "KIND", "STATE", "VERSION", "CHANGED", "BY"], rows))
                 if snapshot.killSwitchOn { print("\nKILL SWITCH ON: every reader flag serves legacy (cutover flags set \(FeatureFlag.killSwitchName) off --reason …)") }
@@ -50,7 +51,7 @@ struct FlagsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let (snapshot, _) = try await FlagsCommand.load(options)
+                let snapshot = try await FlagsCommand.load(options)
                 let flag = try snapshot.flag(name)
                 if let module, !BusinessModule.codes.contains(module) {
                     throw CoreError(.invalidFlagChange, "unknown module \"\(module)\"; the modules are \(BusinessModule.codes.joined(separator: ", "))")
@@ -59,7 +60,7 @@ struct FlagsCommand: AsyncParsableCommand {
                 if !flag.description.isEmpty { print("  \(flag.description)") }
                 print("  default: \(FlagsCommand.rule(flag.value.rule))")
                 for m in flag.value.modules.keys.sorted() { print("  module \(m): \(FlagsCommand.rule(flag.value.modules[m]!))") }
-                print("  version \(flag.version), changed \(FlagsCommand.iso(flag.updatedAt)) by \(flag.updatedBy)")
+                print("  version \(flag.version), changed \(flag.updatedAtText) by \(flag.updatedBy)")
                 print("")
                 var rows: [[String]] = []
                 for m in BusinessModule.codes where module == nil || module == m {
@@ -95,8 +96,7 @@ struct FlagsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let (_, target) = try await FlagsCommand.load(options, snapshot: false)
-                let logger = options.makeLogger(try await options.loadConfig())
+                let (target, logger) = try await FlagsCommand.connect(options)
                 let change = FlagChange(variant: state, module: module, allModules: allModules, percent: percent)
                 let update = try await Database.withConnection(target, logger: logger) { c in
                     try await FlagStore(logger: logger).set(on: c, name: name, change: change, actor: FlagsCommand.actor, reason: reason ?? "")
@@ -127,8 +127,7 @@ struct FlagsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let (_, target) = try await FlagsCommand.load(options, snapshot: false)
-                let logger = options.makeLogger(try await options.loadConfig())
+                let (target, logger) = try await FlagsCommand.connect(options)
                 let entries = try await Database.withConnection(target, logger: logger) { c in
                     let store = FlagStore(logger: logger)
                     if let name { _ = try await store.flag(on: c, name: name) }
@@ -152,8 +151,7 @@ struct FlagsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let (_, target) = try await FlagsCommand.load(options, snapshot: false)
-                let logger = options.makeLogger(try await options.loadConfig())
+                let (target, logger) = try await FlagsCommand.connect(options)
                 let update = try await Database.withConnection(target, logger: logger) { c in
                     try await FlagStore(logger: logger).rollback(on: c, name: name, auditID: to, actor: FlagsCommand.actor, reason: reason ?? "")
                 }
@@ -178,27 +176,25 @@ struct FlagsCommand: AsyncParsableCommand {
             description = f.description
             value = f.value
             version = f.version
-            updatedAt = FlagsCommand.iso(f.updatedAt)
+            updatedAt = f.updatedAtText
             updatedBy = f.updatedBy
         }
     }
 
-    static func load(_ options: GlobalOptions, snapshot: Bool = true) async throws -> (FlagSnapshot, DatabaseTarget) {
+    /// The database and a logger, from the configuration (loaded once).
+    static func connect(_ options: GlobalOptions) async throws -> (DatabaseTarget, Logger) {
         let config = try await options.loadConfig()
         let logger = options.makeLogger(config)
-        let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover flags")
-        guard snapshot else { return (FlagSnapshot(flags: []), target) }
-        let loaded = try await Database.withConnection(target, logger: logger) { c in try await FlagStore(logger: logger).load(on: c) }
-        return (loaded, target)
+        return (try options.databaseTarget(config, logger: logger, applicationName: "cutover flags"), logger)
+    }
+
+    /// Every flag.
+    static func load(_ options: GlobalOptions) async throws -> FlagSnapshot {
+        let (target, logger) = try await connect(options)
+        return try await Database.withConnection(target, logger: logger) { c in try await FlagStore(logger: logger).load(on: c) }
     }
 
     static func rule(_ r: FlagRule) -> String { r.percent == 100 ? r.variant : "\(r.variant) for \(r.percent)% of subjects (others \(r.variant == "on" || r.variant == "off" ? "off" : "legacy"))" }
-
-    static func iso(_ unix: Double) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date(timeIntervalSince1970: unix))
-    }
 
     static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

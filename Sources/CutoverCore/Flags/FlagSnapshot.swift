@@ -1,9 +1,16 @@
 /// Every flag at one moment, evaluated in process (no database call per request).
 public struct FlagSnapshot: Sendable, Equatable {
-    public var flags: [String: FeatureFlag]
+    public let flags: [String: FeatureFlag]
+    /// The reader flag deciding each view, worked out once per snapshot rather than per read.
+    let readerFlagNames: [APIView: String]
 
     public init(flags: [FeatureFlag]) {
         self.flags = Dictionary(flags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var byView: [APIView: String] = [:]
+        for flag in flags.sorted(by: { $0.name > $1.name }) where flag.kind == .reader {
+            for view in flag.views { byView[view] = flag.name }  // the alphabetically first flag wins
+        }
+        readerFlagNames = byView
     }
 
     /// Names, sorted.
@@ -19,7 +26,7 @@ public struct FlagSnapshot: Sendable, Equatable {
 
     /// The reader flag that decides `view`, if any.
     public func readerFlag(for view: APIView) -> FeatureFlag? {
-        flags.values.filter { $0.kind == .reader && $0.views.contains(view) }.min { $0.name < $1.name }
+        readerFlagNames[view].flatMap { flags[$0] }
     }
 
     /// Whether the kill switch is on (for everybody: it has no percentage semantics per module).

@@ -18,6 +18,13 @@ public enum Database {
         }
     }
 
+    /// Whether `table` (schema-qualified) exists, e.g. before reading a table a later migration adds.
+    public static func tableExists(_ connection: PostgresConnection, _ table: String, logger: Logger) async throws -> Bool {
+        let rows = try await connection.checkedQuery("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger, doing: "looking for \(table)")
+        for try await present in rows.decode(Bool.self) { return present }
+        return false
+    }
+
     /// Runs `body` with one connection that is closed afterwards.
     public static func withConnection<R: Sendable>(_ target: DatabaseTarget, logger: Logger,
                                                    _ body: (PostgresConnection) async throws -> R) async throws -> R {

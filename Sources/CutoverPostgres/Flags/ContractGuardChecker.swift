@@ -22,7 +22,7 @@ public struct ContractGuardChecker: Sendable {
     }
 
     func facts(for guards: [ContractGuard], on c: PostgresConnection, now: Int64) async throws -> GuardFacts {
-        let installed = try await flagsInstalled(c)
+        let installed = try await Database.tableExists(c, "cutover.flags", logger: logger)
         let snapshot = installed ? try await FlagStore(logger: logger).load(on: c) : FlagSnapshot(flags: [])
         var facts = GuardFacts(now: Double(now), flags: snapshot)
         if installed { facts.lastFullVerify = try await VerifyRunStore(logger: logger).lastFull(on: c) }
@@ -41,11 +41,5 @@ public struct ContractGuardChecker: Sendable {
             }
         }
         return facts
-    }
-
-    func flagsInstalled(_ c: PostgresConnection) async throws -> Bool {
-        let rows = try await c.query("SELECT to_regclass('cutover.flags') IS NOT NULL", logger: logger)
-        for try await b in rows.decode(Bool.self) { return b }
-        return false
     }
 }

@@ -100,11 +100,15 @@ public struct FlagStore: Sendable {
             """, logger: logger)
         var auditID: Int64 = 0
         for try await id in audit.decode(Int64.self) { auditID = id }
-        try await c.query("""
+        let updated = try await c.query("""
             UPDATE cutover.flags SET value = \(new)::jsonb, version = \(version), updated_at = now(), updated_by = \(actor)
-            WHERE name = \(flag.name)
+            WHERE name = \(flag.name) RETURNING extract(epoch FROM updated_at)::float8
             """, logger: logger)
-        let after = try await locked(c, flag.name)
+        var after = flag
+        after.value = value
+        after.version = version
+        after.updatedBy = actor
+        for try await at in updated.decode(Double.self) { after.updatedAt = at }
         return Update(before: flag, after: after, auditID: auditID)
     }
 

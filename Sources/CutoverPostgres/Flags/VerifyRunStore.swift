@@ -13,7 +13,7 @@ public struct VerifyRunStore: Sendable {
 
     /// Records one projection's verification. A database without V007 records nothing.
     public func record(on c: PostgresConnection, projection: String, full: Bool, clean: Bool, rows: Int64, drift: Int64) async throws {
-        guard try await installed(c) else { return }
+        guard try await Database.tableExists(c, "cutover.verify_runs", logger: logger) else { return }
         try await c.query("""
             INSERT INTO cutover.verify_runs (projection, full_run, clean, rows_compared, drift)
             VALUES (\(projection), \(full), \(clean), \(rows), \(drift))
@@ -31,11 +31,5 @@ public struct VerifyRunStore: Sendable {
             out[r.0] = GuardFacts.VerifyRun(finishedAt: r.1, clean: r.2, drift: r.3)
         }
         return out
-    }
-
-    func installed(_ c: PostgresConnection) async throws -> Bool {
-        let rows = try await c.query("SELECT to_regclass('cutover.verify_runs') IS NOT NULL", logger: logger)
-        for try await b in rows.decode(Bool.self) { return b }
-        return false
     }
 }

@@ -79,10 +79,7 @@ enum MigrationHistory {
     }
 
     static func exists(_ connection: PostgresConnection, _ table: String, logger: Logger) async throws -> Bool {
-        let rows = try await connection.checkedQuery("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger, doing: "looking for \(table)")
-        var present = false
-        for try await value in rows.decode(Bool.self) { present = value }
-        return present
+        try await Database.tableExists(connection, table, logger: logger)
     }
 
     static func versions(_ connection: PostgresConnection, logger: Logger) async throws -> [AppliedMigration] {

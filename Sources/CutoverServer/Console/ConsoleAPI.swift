@@ -134,7 +134,7 @@ public struct ConsoleAPI: Sendable {
         switch await authenticate(token, authenticator) {
         case .ops:
             let code = links.create(for: token)
-            return try FlagAdminAPI.json(LoginLink(path: "/console/session/\(code)", expiresInSeconds: links.lifetime.components.seconds))
+            return try Response.json(LoginLink(path: "/console/session/\(code)", expiresInSeconds: links.lifetime.components.seconds))
         case .forbidden(let caller): throw APIError(.forbidden, "the console needs an ops or admin token; this one is \(caller.role.rawValue)")
         case .unavailable: throw APIError(.unavailable, "the token could not be checked right now; retry shortly")
         case .none, .invalid: throw APIError(.authInvalid, "unknown or revoked token")

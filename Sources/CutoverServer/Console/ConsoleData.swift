@@ -82,16 +82,10 @@ struct ConsoleData: Sendable {
         return data
     }
 
-    static func exists(_ c: PostgresConnection, _ table: String, logger: Logger) async throws -> Bool {
-        let rows = try await c.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger)
-        for try await present in rows.decode(Bool.self) { return present }
-        return false
-    }
-
     static func deadLetters(_ c: PostgresConnection, projections: [String], logger: Logger) async throws -> [String: (count: Int64, newest: [DeadLetter])] {
         var out: [String: (count: Int64, newest: [DeadLetter])] = [:]
         for p in projections { out[p] = (0, []) }
-        guard try await exists(c, "cutover.dead_letters", logger: logger) else { return out }
+        guard try await Database.tableExists(c, "cutover.dead_letters", logger: logger) else { return out }
         let rows = try await c.query("""
             SELECT projection, total, key, error, attempts, extract(epoch FROM last_failed_at)::float8 FROM (
                 SELECT d.*, count(*) OVER (PARTITION BY projection) AS total,
@@ -109,7 +103,7 @@ struct ConsoleData: Sendable {
     }
 
     static func rebuilds(_ c: PostgresConnection, logger: Logger) async throws -> [Rebuild] {
-        guard try await exists(c, "cutover.projection_rebuilds", logger: logger) else { return [] }
+        guard try await Database.tableExists(c, "cutover.projection_rebuilds", logger: logger) else { return [] }
         let rows = try await c.query("""
             SELECT id, projection, version, status, keys_total, keys_done, extract(epoch FROM started_at)::float8,
                    extract(epoch FROM updated_at)::float8, detail
@@ -125,7 +119,7 @@ struct ConsoleData: Sendable {
     }
 
     static func migrations(_ c: PostgresConnection, logger: Logger) async throws -> [Migration] {
-        guard try await exists(c, "cutover.schema_history", logger: logger) else { return [] }
+        guard try await Database.tableExists(c, "cutover.schema_history", logger: logger) else { return [] }
         let rows = try await c.query("""
             SELECT version, filename, phase, extract(epoch FROM applied_at)::float8, applied_by, duration_ms
             FROM cutover.schema_history ORDER BY applied_at DESC, version DESC LIMIT 10

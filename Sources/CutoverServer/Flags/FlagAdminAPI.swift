@@ -29,7 +29,7 @@ public struct FlagAdminAPI: Sendable {
     func list(_ context: APIRequestContext) async throws -> Response {
         _ = try requireOps(context)
         let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
-        return try Self.json(ListResponse(flags: snapshot.names.map { FlagDocument(snapshot.flags[$0]!, in: snapshot) }))
+        return try Response.json(ListResponse(flags: snapshot.names.map { FlagDocument(snapshot.flags[$0]!, in: snapshot) }))
     }
 
     func get(_ context: APIRequestContext) async throws -> Response {
@@ -37,7 +37,7 @@ public struct FlagAdminAPI: Sendable {
         let name = try name(context)
         let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
         let flag = try mapped { () throws(CoreError) in try snapshot.flag(name) }
-        return try Self.json(FlagDocument(flag, in: snapshot))
+        return try Response.json(FlagDocument(flag, in: snapshot))
     }
 
     func set(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -66,7 +66,7 @@ public struct FlagAdminAPI: Sendable {
             _ = try await store.flag(on: c, name: name)
             return try await store.history(on: c, name: name, limit: limit)
         }
-        return try Self.json(HistoryResponse(history: entries))
+        return try Response.json(HistoryResponse(history: entries))
     }
 
     func rollback(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -87,7 +87,7 @@ public struct FlagAdminAPI: Sendable {
 
     func respond(_ update: FlagStore.Update) async throws -> Response {
         let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
-        return try Self.json(FlagChangeResponse(changed: update.auditID != nil, auditId: update.auditID, before: update.before.value.summary,
+        return try Response.json(FlagChangeResponse(changed: update.auditID != nil, auditId: update.auditID, before: update.before.value.summary,
                                                 after: FlagDocument(update.after, in: snapshot)))
     }
 
@@ -154,14 +154,5 @@ public struct FlagAdminAPI: Sendable {
         } catch {
             throw APIError(.invalidRequest, "the body must be JSON such as {\"state\": \"shadow\", \"module\": \"02\", \"reason\": \"…\"}")
         }
-    }
-
-    static func json(_ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }

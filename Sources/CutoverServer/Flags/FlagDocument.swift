@@ -38,14 +38,8 @@ public struct FlagDocument: Codable, Sendable, Equatable {
         self.effective = effective
         summary = flag.value.summary
         version = flag.version
-        updatedAt = FlagDocument.iso(flag.updatedAt)
+        updatedAt = flag.updatedAtText
         updatedBy = flag.updatedBy
-    }
-
-    static func iso(_ unix: Double) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date(timeIntervalSince1970: unix))
     }
 }
 

@@ -76,16 +76,16 @@ public struct OFREPAPI: Sendable {
         let attributes: (module: String, subject: String?)
         switch try await parse(request, caller) {
         case .success(let a): attributes = a
-        case .failure(let f): return try Self.json(.badRequest, Failure(key: key, errorCode: f.errorCode, errorDetails: f.errorDetails))
+        case .failure(let f): return try Response.json(status: .badRequest, Failure(key: key, errorCode: f.errorCode, errorDetails: f.errorDetails))
         }
         guard let snapshot = await cache.waitForSnapshot(timeout: startupWait) else {
-            return try Self.json(.serviceUnavailable, Failure(key: key, errorCode: "GENERAL", errorDetails: "the flags are not loaded yet; retry shortly"))
+            return try Response.json(status: .serviceUnavailable, Failure(key: key, errorCode: "GENERAL", errorDetails: "the flags are not loaded yet; retry shortly"))
         }
         guard let flag = snapshot.flags[key] else {
-            return try Self.json(.notFound, Failure(key: key, errorCode: "FLAG_NOT_FOUND",
+            return try Response.json(status: .notFound, Failure(key: key, errorCode: "FLAG_NOT_FOUND",
                                                     errorDetails: "no flag \(key); the flags are \(snapshot.names.joined(separator: ", "))"))
         }
-        return try Self.json(.ok, Self.success(snapshot.evaluate(flag, module: attributes.module, subject: attributes.subject), flag: flag))
+        return try Response.json(status: .ok, Self.success(snapshot.evaluate(flag, module: attributes.module, subject: attributes.subject), flag: flag))
     }
 
     func evaluateAll(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -93,10 +93,10 @@ public struct OFREPAPI: Sendable {
         let attributes: (module: String, subject: String?)
         switch try await parse(request, caller) {
         case .success(let a): attributes = a
-        case .failure(let f): return try Self.json(.badRequest, Failure(key: nil, errorCode: f.errorCode, errorDetails: f.errorDetails))
+        case .failure(let f): return try Response.json(status: .badRequest, Failure(key: nil, errorCode: f.errorCode, errorDetails: f.errorDetails))
         }
         guard let snapshot = await cache.waitForSnapshot(timeout: startupWait) else {
-            return try Self.json(.serviceUnavailable, Failure(key: nil, errorCode: "GENERAL", errorDetails: "the flags are not loaded yet; retry shortly"))
+            return try Response.json(status: .serviceUnavailable, Failure(key: nil, errorCode: "GENERAL", errorDetails: "the flags are not loaded yet; retry shortly"))
         }
         struct Bulk: Encodable { var flags: [Success] }
         let flags = snapshot.names.map { Self.success(snapshot.evaluate(snapshot.flags[$0]!, module: attributes.module, subject: attributes.subject), flag: snapshot.flags[$0]!) }
@@ -107,7 +107,7 @@ public struct OFREPAPI: Sendable {
             headers[.eTag] = etag
             return Response(status: .notModified, headers: headers)
         }
-        var response = try Self.json(.ok, Bulk(flags: flags))
+        var response = try Response.json(status: .ok, Bulk(flags: flags))
         response.headers[.eTag] = etag
         return response
     }
@@ -139,13 +139,5 @@ public struct OFREPAPI: Sendable {
         if let bucket = e.bucket { metadata["bucket"] = .int(bucket) }
         let value: Value = flag.kind == .boolean ? .bool(e.isOn) : .string(e.variant)
         return Success(key: flag.name, value: value, reason: e.reason.rawValue, variant: e.variant, metadata: metadata)
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }
