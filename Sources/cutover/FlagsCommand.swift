@@ -101,7 +101,6 @@ struct FlagsCommand: AsyncParsableCommand {
                 let update = try await Database.withConnection(target, logger: logger) { c in
                     try await FlagStore(logger: logger).set(on: c, name: name, change: change, actor: FlagsCommand.actor, reason: reason ?? "")
                 }
-                guard let update else { return }
                 guard let audit = update.auditID else {
                     print("\(name) is already \(update.after.value.summary); nothing changed")
                     return

@@ -43,14 +43,20 @@ public struct FlagStore: Sendable {
     }
 
     /// Applies `change` to flag `name` as `actor`, with `reason` (required), writing the audit row.
-    /// `onlyIf` may refuse the change after the row is locked (the automatic rollback uses it to
-    /// act only while the module still reads the read model).
-    public func set(on c: PostgresConnection, name: String, change: FlagChange, actor: String, reason: String,
-                    automatic: Bool = false, onlyIf: (@Sendable (FeatureFlag) -> Bool)? = nil) async throws -> Update? {
+    public func set(on c: PostgresConnection, name: String, change: FlagChange, actor: String, reason: String) async throws -> Update {
+        // Without a condition the change is always made (or found already made).
+        try await setIfStill(on: c, name: name, change: change, actor: actor, reason: reason, automatic: false) { _ in true }!
+    }
+
+    /// Applies `change` only if `condition` still holds for the flag once its row is locked; nil
+    /// when it no longer does. The automatic rollback uses it to act only while the module is not
+    /// legacy yet, so two API instances breaching together write one audit row.
+    public func setIfStill(on c: PostgresConnection, name: String, change: FlagChange, actor: String, reason: String, automatic: Bool,
+                           _ condition: @Sendable (FeatureFlag) -> Bool) async throws -> Update? {
         try Self.requireReason(reason)
         return try await transaction(c) {
             let flag = try await self.locked(c, name)
-            if let onlyIf, !onlyIf(flag) { return nil }
+            guard condition(flag) else { return nil }
             let value = try change.apply(to: flag)
             return try await self.write(c, flag, value, actor: actor, reason: reason, automatic: automatic)
         }

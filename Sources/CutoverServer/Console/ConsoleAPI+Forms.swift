@@ -41,7 +41,6 @@ extension ConsoleAPI {
             let update = try await client.withConnection { c in
                 try await FlagStore(logger: logger).set(on: c, name: name, change: change, actor: actor, reason: reason)
             }
-            guard let update else { return await again(.internalServerError, "The change was not applied.") }
             logger.notice("console flag change", metadata: ["flag": "\(name)", "change": "\(target)", "actor": "\(actor)",
                                                             "audit": "\(update.auditID.map(String.init) ?? "none")"])
             let query = update.auditID.map { "changed=\($0)" } ?? "unchanged=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"

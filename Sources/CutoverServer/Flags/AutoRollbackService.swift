@@ -57,10 +57,11 @@ public struct AutoRollbackService: Service {
         let module = key.module, flag = key.flag
         do {
             let update = try await client.withConnection { c in
-                try await FlagStore(logger: logger).set(
+                try await FlagStore(logger: logger).setIfStill(
                     on: c, name: flag, change: FlagChange(variant: ReaderState.legacy.rawValue, module: module), actor: actor,
-                    reason: "automatic rollback: \(key.view.rawValue) \(breach.reason)", automatic: true,
-                    onlyIf: { current in (current.value.modules[module] ?? current.value.rule).variant != ReaderState.legacy.rawValue })
+                    reason: "automatic rollback: \(key.view.rawValue) \(breach.reason)", automatic: true) { current in
+                    (current.value.modules[module] ?? current.value.rule).variant != ReaderState.legacy.rawValue
+                }
             }
             health.reset(flag: flag, module: module)
             guard let update, update.auditID != nil else { return }  // another instance was first

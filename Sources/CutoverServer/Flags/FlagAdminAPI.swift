@@ -49,7 +49,6 @@ public struct FlagAdminAPI: Sendable {
         let update = try await store { c in
             try await FlagStore(logger: logger).set(on: c, name: name, change: change, actor: Self.actor(caller), reason: body.reason ?? "")
         }
-        guard let update else { throw APIError(.internalError, "the change was not applied") }
         return try await respond(update)
     }
 
