@@ -38,7 +38,7 @@ public struct ListenLoop: Sendable {
                 }
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("LISTEN connection lost; reconnecting", metadata: ["channel": "\(channel)", "error": "\(error)", "backoff": "\(backoff)"])
+                logger.warning("listening failed; reconnecting", metadata: ["channel": "\(channel)", "error": "\(error)", "backoff": "\(backoff)"])
                 afterFailure(error)
             }
             if Task.isCancelled { break }
