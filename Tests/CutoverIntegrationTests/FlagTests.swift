@@ -131,9 +131,9 @@ struct FlagIntegrationTests {
         _ = try await set(db, "customer_reads", FlagChange(variant: "read_model", module: "03"))
         let token = try await APIHarness.token(db, module: "03", territories: ["DE-BY"])
         let table = try #require(try await SQL.scalar(db, "SELECT live_table FROM cutover.projection_checkpoint WHERE projection = 'customer_overview'"))
-        // Generous against a loaded CI machine (healthy reads stay far below 600 ms); the forced slow
-        // reads wait about 1.2 s each.
-        let thresholds = AutoRollbackThresholds(windowSeconds: 30, p95Milliseconds: 600, maxErrorRate: 0.5, maxMismatchRate: 0.5, minRequests: 5, minComparisons: 5)
+        // Generous against a loaded CI machine: healthy reads took up to ~1.1 s (p95) while the whole
+        // suite shared 2 cores, so the threshold is 2.5 s and the forced slow reads wait 4 s each.
+        let thresholds = AutoRollbackThresholds(windowSeconds: 60, p95Milliseconds: 2_500, maxErrorRate: 0.5, maxMismatchRate: 0.5, minRequests: 5, minComparisons: 5)
         try await APIHarness.withAPI(db, source: nil, rollback: thresholds) { client in
             for _ in 0..<12 {
                 let r = try await APIHarness.get(client, "/v1/customers?territory=DE-BY", token: token)
@@ -143,13 +143,13 @@ struct FlagIntegrationTests {
             #expect(try await flag(db, "customer_reads").value.modules["03"]?.variant == "read_model")
             #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM cutover.flag_audit WHERE automatic") == "0")
 
-            // Force the read model slow: another session holds its table for 1.2 s at a time.
-            for _ in 0..<6 {
+            // Force the read model slow: another session holds its table for 4 s at a time.
+            for _ in 0..<5 {
                 let holder = try await Database.connect(db, logger: logger)
                 try await holder.query("BEGIN", logger: logger)
                 try await holder.query(PostgresQuery(unsafeSQL: "LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE"), logger: logger)
                 async let release: Void = {
-                    try await Task.sleep(for: .milliseconds(1_200))
+                    try await Task.sleep(for: .seconds(4))
                     try await holder.query("COMMIT", logger: logger)
                     try await holder.close()
                 }()
@@ -163,7 +163,7 @@ struct FlagIntegrationTests {
             }
             let text = try #require(reason, "no automatic rollback within 5 s")
             #expect(text.hasPrefix("automatic rollback: customers.list read-model p95 "), "\(text)")
-            #expect(text.contains("> 600 ms over 30 s"), "\(text)")
+            #expect(text.contains("> 2500 ms over 60 s"), "\(text)")
             #expect(try await flag(db, "customer_reads").value.modules["03"]?.variant == "legacy")
             // The API itself follows within a second (NOTIFY → reload).
             var source: String?
