@@ -35,11 +35,14 @@ let package = Package(
             name: "CutoverCore",
             swiftSettings: strict
         ),
+        // libpq (Debian: libpq-dev), used only for the logical replication stream of change capture.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // PostgreSQL adapter: client, migrator runner, legacy reader, seeder, dev cluster.
         .target(
             name: "CutoverPostgres",
             dependencies: [
                 "CutoverCore",
+                "CLibPQ",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -32,6 +32,11 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         // MARK: flags
         /// Migration V007 (the flags tables) has not been applied.
         case flagsNotInstalled = "flags.not_installed"
+        // MARK: capture
+        /// The logical replication stream of change capture failed (connect, slot, protocol).
+        case replicationFailed = "capture.replication_failed"
+        /// Change capture is not installed or cannot work here (wal_level, publication, slot).
+        case captureNotReady = "capture.not_ready"
     }
 
     public var code: Code

@@ -4,8 +4,8 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The projector as a swift-service-lifecycle `Service`: one LISTEN loop, one worker per
-/// projection (each behind its lease), and a pruner. On graceful shutdown every worker finishes
+/// The projector as a swift-service-lifecycle `Service`: the capture relay (WAL -> change log),
+/// one LISTEN loop, one worker per projection (each behind its lease), and a pruner. On graceful shutdown every worker finishes
 /// its current batch (one transaction: applied whole or not at all) and releases its lease.
 public struct ProjectorService: Service {
     public let projections: [ProjectionDefinition]
@@ -24,11 +24,14 @@ public struct ProjectorService: Service {
         let workers = projections.map { ProjectionWorker(projection: $0, target: target, settings: settings, logger: logger) }
         let listener = ChangeListener(target: target, wakeAll: { for w in workers { w.signal() } }, logger: logger)
         let pruner = ChangeLogPruner(target: target, interval: settings.pruneInterval, logger: logger)
+        let relay = CaptureRelay(projections: projections, target: target, settings: settings,
+                                 wakeAll: { for w in workers { w.signal() } }, logger: logger)
         logger.info("projector starting", metadata: ["projections": "\(projections.map(\.name).joined(separator: ","))"])
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { background in
                 background.addTask { await listener.run() }
                 background.addTask { await pruner.run() }
+                background.addTask { await relay.run() }
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for worker in workers { group.addTask { try await worker.run() } }
@@ -40,13 +43,16 @@ public struct ProjectorService: Service {
                         }
                     }
                 } catch {
+                    relay.stop()
                     background.cancelAll()
                     throw error
                 }
+                relay.stop()
                 background.cancelAll()
             }
         } onGracefulShutdown: {
             logger.info("projector stopping after the current batches")
+            relay.stop()
             for worker in workers { worker.stop() }
         }
         logger.info("projector stopped")

@@ -68,6 +68,9 @@ enum CLIErrors {
             usage
         case .malformedGuard:
             dataError
+        // MARK: capture
+        case .malformedReplicationMessage:
+            software
         }
     }
 
@@ -92,6 +95,11 @@ enum CLIErrors {
             dataError
         case .flagsNotInstalled:
             unavailable
+        // MARK: capture
+        case .replicationFailed:
+            unavailable
+        case .captureNotReady:
+            config
         }
     }
 }

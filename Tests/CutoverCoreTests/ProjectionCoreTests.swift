@@ -47,23 +47,26 @@ struct ProjectionCoreTests {
         #expect(collector.collect([ChangeRow(id: 9, sourceTable: "crm.contacts", operation: "T", oldValue: nil, newValue: nil)]).needsFullRebuild)
     }
 
-    @Test("the capture migration is deterministic and covers every source table")
+    @Test("the capture migration is deterministic, publishes every source table and keeps the trigger capture for its rollback")
     func captureMigration() throws {
         let sql = CaptureMigration.render([Self.overview])
         #expect(sql == CaptureMigration.render([Self.overview]))
-        #expect(sql.hasPrefix("-- phase: expand"))
+        #expect(sql.hasPrefix("-- phase: expand\n-- transaction: none"))
+        #expect(sql.contains("ALTER PUBLICATION cutover_capture SET TABLE crm.contacts, crm.customers, crm.users;"))
         for table in ["crm.customers", "crm.contacts", "crm.users"] {
-            #expect(sql.contains("CREATE TRIGGER cutover_capture AFTER INSERT OR DELETE ON \(table)"))
-            #expect(sql.contains("CREATE TRIGGER cutover_capture_truncate AFTER TRUNCATE ON \(table)"))
+            #expect(sql.contains("ALTER TABLE \(table) REPLICA IDENTITY FULL;"))
+            #expect(sql.contains("DROP TRIGGER IF EXISTS cutover_capture ON \(table);"))
         }
-        // The wake-up is checked inline (no function call per captured row), the change log has no CHECK.
-        #expect(!sql.contains("PERFORM cutover.wakeup();") && sql.contains("pg_notify('cutover_changes', '')"))
-        #expect(sql.contains("pg_sequence_last_value('cutover.wakeup_bucket')"))
+        #expect(sql.contains("current_setting('wal_level') <> 'logical'"))
+        #expect(sql.contains("SELECT slot_name FROM cutover.ensure_capture_slot();"))
         #expect(sql.contains("DROP CONSTRAINT IF EXISTS change_log_op_check") && !sql.contains("CHECK (op IN"))
         #expect(CaptureMigration.capturedColumns([Self.overview]).first { $0.table == "crm.users" }?.columns == ["id"])
-        // It is a valid migration file.
+        // It is a valid migration file, and its rollback brings trigger capture back.
         let file = try MigrationFile(filename: "V002__projection_capture.sql", content: sql)
         #expect(file.phase == .expand && file.statements.count > 10)
+        let rollback = try #require(sql.components(separatedBy: "-- rollback:").last)
+        #expect(rollback.contains("CREATE TRIGGER cutover_capture AFTER INSERT OR DELETE ON crm.customers"))
+        #expect(rollback.contains("pg_sequence_last_value('cutover.wakeup_bucket')") && rollback.contains("DROP PUBLICATION IF EXISTS cutover_capture"))
     }
 
     @Test("the validator names the folder and file of each problem")

@@ -43,6 +43,9 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidFlagChange = "flag.invalid_change"
         /// A `-- guard:` line of a migration does not parse.
         case malformedGuard = "migration.malformed_guard"
+        // MARK: capture
+        /// A message of the logical replication stream does not parse (truncated, unknown relation …).
+        case malformedReplicationMessage = "capture.malformed_message"
     }
 
     /// The stable code.

@@ -192,12 +192,18 @@ public struct DevCluster: Sendable {
             max_wal_size = '2GB'
             log_min_messages = warning
             log_line_prefix = '%m [%p] %q%u@%d '
+            # change capture streams a logical replication slot per database
+            wal_level = logical
+            max_replication_slots = 20
+            max_wal_senders = 20
+            max_slot_wal_keep_size = '4GB'
 
             """
         if fastAndUnsafe {
             // The test suite's cluster: many tests at once, each with pools, listeners and child
             // `cutover serve` processes of its own.
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 500\n"
+                + "max_replication_slots = 400\nmax_wal_senders = 100\nmax_slot_wal_keep_size = '1GB'\n"
         }
         let conf = dataDirectory + "/postgresql.conf"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: conf))
@@ -237,7 +243,7 @@ public struct DevCluster: Sendable {
     private func start(_ state: DevClusterState) throws {
         let binaries = PostgresBinaries(directory: state.binDirectory, majorVersion: state.majorVersion)
         // A stale postmaster.pid from a crash is handled by postgres itself.
-        let result = try runner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", "-p \(state.port)", "start"])
+        let result = try runner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", "-p \(state.port) -c wal_level=logical", "start"])
         guard result.succeeded else {
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8))?.split(separator: "\n").suffix(8).joined(separator: "\n") ?? ""
             if log.contains("Address already in use") {

@@ -66,9 +66,11 @@ public struct Seeder: Sendable {
     /// Runs the seed on `connection` in one transaction.
     public func run(on connection: PostgresConnection, progress: @Sendable (Event) -> Void = { _ in }) async throws {
         let steps = try steps()
+        // Bulk load: no per-row change capture; the projections are rebuilt from scratch instead.
+        let marked = await BulkLoadOrigin.mark(connection, logger: logger)
         do {
             try await connection.query("BEGIN", logger: logger)
-            // Bulk load: no per-row change capture; the projections are rebuilt from scratch instead.
+            // The same for databases still on trigger capture (before the WAL capture migration).
             try await connection.query("SET LOCAL cutover.capture = 'off'", logger: logger)
             for (i, step) in steps.enumerated() {
                 progress(.step(index: i + 1, of: steps.count, label: step.label))
@@ -83,8 +85,10 @@ public struct Seeder: Sendable {
                 try await connection.query("SELECT cutover.request_rebuild_all()", logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)
+            if marked { await BulkLoadOrigin.unmark(connection, logger: logger) }
         } catch {
             _ = try? await connection.checkedQuery("ROLLBACK", logger: logger, doing: "rollback")
+            if marked { await BulkLoadOrigin.unmark(connection, logger: logger) }
             let translated = Database.translate(error, doing: "seeding")
             throw DatabaseError(.seedFailed, "\(translated.message); nothing was changed", sqlState: translated.sqlState)
         }

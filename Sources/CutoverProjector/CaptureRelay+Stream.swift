@@ -1,0 +1,176 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Logging
+import PostgresNIO
+
+extension CaptureRelay {
+    /// Changes per insert into the change log, at most (whole transactions are never split).
+    static let maxBatchChanges = 5_000
+    /// A status update goes to the server at least this often (it drops silent clients after
+    /// `wal_sender_timeout`, 60 s by default).
+    static let statusInterval: Duration = .seconds(10)
+
+    /// One streaming session: ensure the slot, stream, write batches, confirm; returns when stopped.
+    func relay(onStreaming: () -> Void) async throws {
+        let sql = try await Database.connect(target, logger: logger)
+        do {
+            try await stream(sql: sql, onStreaming: onStreaming)
+            try? await sql.close()
+        } catch {
+            try? await sql.close()
+            throw error
+        }
+    }
+
+    private func stream(sql: PostgresConnection, onStreaming: () -> Void) async throws {
+        let (slot, created) = try await ensureSlot(sql)
+        if created {
+            // Changes made before the slot existed were never captured: rebuild every projection.
+            try await sql.query("SELECT cutover.request_rebuild_all()", logger: logger)
+            logger.notice("created the capture slot; every projection is rebuilt once, since earlier changes were not captured",
+                          metadata: ["slot": "\(slot)"])
+        }
+        let relayed = try await relayedPosition(sql, slot: slot)
+        let stream = try await ReplicationConnection.start(url: target.url, slot: slot, publication: Self.publication,
+                                                           applicationName: "cutover capture relay", timeoutSeconds: target.connectTimeoutSeconds)
+        metrics.streaming.record(1)
+        onStreaming()
+        logger.info("streaming the capture slot", metadata: ["slot": "\(slot)", "relayed_up_to": "\(relayed)"])
+        wakeAll()
+
+        var assembler = CaptureAssembler(capturedColumns: capturedColumns)
+        var pending: [CapturedTransaction] = []
+        var pendingChanges = 0
+        var confirmed = relayed
+        var lastStatus = ContinuousClock.now
+        var lastRetained = ContinuousClock.now - .seconds(60)
+        while !isStopping {
+            let event = try await stream.next(timeoutMilliseconds: pending.isEmpty ? 250 : 0)
+            switch event {
+            case .data(_, _, let payload):
+                if let tx = try assembler.consume(PgOutputMessage.decode(payload)), tx.endLSN > relayed {
+                    pending.append(tx)
+                    pendingChanges += tx.changes.count
+                }
+                if pendingChanges < Self.maxBatchChanges { continue }
+            case .keepalive(let walEnd, let replyRequested):
+                // Everything before walEnd was decoded and sent; with nothing open or unwritten
+                // the slot may move past it (WAL of tables nobody captures is not retained).
+                if !assembler.inTransaction, pending.isEmpty, walEnd > confirmed { confirmed = walEnd }
+                if replyRequested {
+                    try stream.sendStatus(flushed: confirmed)
+                    lastStatus = .now
+                }
+            case nil:
+                break
+            }
+            if !pending.isEmpty {
+                confirmed = try await write(pending, sql: sql, slot: slot)
+                pending.removeAll(keepingCapacity: true)
+                pendingChanges = 0
+                try stream.sendStatus(flushed: confirmed)
+                lastStatus = .now
+            } else if ContinuousClock.now - lastStatus > Self.statusInterval {
+                try stream.sendStatus(flushed: confirmed)
+                lastStatus = .now
+            }
+            if ContinuousClock.now - lastRetained > .seconds(5) {
+                lastRetained = .now
+                if let bytes = try? await retainedBytes(sql, slot: slot) { metrics.retainedBytes.record(bytes) }
+            }
+        }
+        if !pending.isEmpty {
+            confirmed = try await write(pending, sql: sql, slot: slot)
+            try? stream.sendStatus(flushed: confirmed)
+        }
+        metrics.streaming.record(0)
+        logger.info("capture relay stopped", metadata: ["relayed_up_to": "\(confirmed)"])
+    }
+
+    /// Writes the transactions' changes, the new relay position and a wake-up for every projector
+    /// in one statement. Returns the position to confirm.
+    func write(_ transactions: [CapturedTransaction], sql: PostgresConnection, slot: String) async throws -> LSN {
+        let start = ContinuousClock.now
+        var tables: [String] = [], ops: [String] = [], olds: [String] = [], news: [String] = [], times: [Double] = []
+        for tx in transactions {
+            let time = tx.commitTimeSince1970
+            for c in tx.changes {
+                tables.append(c.table)
+                ops.append(String(c.operation))
+                olds.append(c.oldKey ?? "")
+                news.append(c.newKey ?? "")
+                times.append(time)
+            }
+        }
+        let last = transactions[transactions.count - 1]
+        var binds = PostgresBindings()
+        binds.append(tables)
+        binds.append(ops)
+        binds.append(olds)
+        binds.append(news)
+        binds.append(times)
+        binds.append(last.endLSN.description)
+        binds.append(slot)
+        let statement = """
+            WITH inserted AS (
+                INSERT INTO cutover.change_log (source_table, op, old_key, new_key, created_at)
+                SELECT t, o::"char", NULLIF(ok, '')::jsonb, NULLIF(nk, '')::jsonb, to_timestamp(ts)
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) WITH ORDINALITY AS u(t, o, ok, nk, ts, n)
+                ORDER BY n
+                RETURNING 1
+            ), position AS (
+                UPDATE cutover.capture_relay
+                SET relayed_lsn = greatest(relayed_lsn, $6::pg_lsn), relayed_at = now(),
+                    relayed_changes = relayed_changes + (SELECT count(*) FROM inserted)
+                WHERE slot_name = $7
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM position)::int,
+                   CASE WHEN (SELECT count(*) FROM inserted) > 0 THEN pg_notify('\(CaptureMigration.channel)', '') END IS NULL
+            """
+        let rows = try await sql.checkedQuery(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger, doing: "relaying captured changes")
+        var updated = 0
+        for try await (n, _) in rows.decode((Int, Bool).self) { updated = n }
+        guard updated == 1 else {
+            throw DatabaseError(.captureNotReady, "cutover.capture_relay has no row for slot \(slot); run `cutover migrate` (the capture migration)")
+        }
+        if !tables.isEmpty { wakeAll() }
+        metrics.changes.increment(by: tables.count)
+        metrics.transactions.increment(by: transactions.count)
+        metrics.batches.recordNanoseconds(Int64((ContinuousClock.now - start).seconds * 1e9))
+        metrics.lag.record(max(0, Date().timeIntervalSince1970 - last.commitTimeSince1970))
+        return last.endLSN
+    }
+
+    /// The slot for this database, created if missing or invalidated (`true` then).
+    func ensureSlot(_ sql: PostgresConnection) async throws -> (String, Bool) {
+        let rows: PostgresRowSequence
+        do {
+            rows = try await sql.query("SELECT slot_name, created FROM cutover.ensure_capture_slot()", logger: logger)
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState]
+            let message = error.serverInfo?[.message] ?? "\(error)"
+            if state == "42883" || state == "42P01" {
+                throw DatabaseError(.captureNotReady, "change capture is not installed in this database; run `cutover migrate`")
+            }
+            throw DatabaseError(.captureNotReady, "cannot set up the capture slot: \(message)", sqlState: state)
+        }
+        for try await (slot, created) in rows.decode((String, Bool).self) { return (slot, created) }
+        throw DatabaseError(.captureNotReady, "cutover.ensure_capture_slot() returned nothing")
+    }
+
+    func relayedPosition(_ sql: PostgresConnection, slot: String) async throws -> LSN {
+        let rows = try await sql.query("SELECT relayed_lsn::text FROM cutover.capture_relay WHERE slot_name = \(slot)", logger: logger)
+        for try await text in rows.decode(String.self) { return LSN(text) ?? .zero }
+        return .zero
+    }
+
+    func retainedBytes(_ sql: PostgresConnection, slot: String) async throws -> Double {
+        let rows = try await sql.query(
+            "SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::float8 FROM pg_replication_slots WHERE slot_name = \(slot)",
+            logger: logger)
+        for try await bytes in rows.decode(Double.self) { return bytes }
+        return 0
+    }
+}

@@ -1,0 +1,97 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import Synchronization
+
+/// Change capture's reading side: streams the database's capture slot (logical decoding of the
+/// captured tables' row changes, `pgoutput`) and writes each committed transaction's changes to
+/// `cutover.change_log`, from where the projection workers take them.
+///
+/// Writers pay nothing beyond the WAL they write anyway (tables are `REPLICA IDENTITY FULL`, so
+/// updates and deletes log the old row). Transactions arrive in commit order once committed: an
+/// open transaction holds back nobody else's changes. Each batch of transactions is one insert
+/// plus the relay position (`cutover.capture_relay`) in one statement; only after it committed
+/// does the relay confirm the position to the slot, and after a crash it skips transactions at or
+/// before the stored position. So a change is relayed exactly once, whatever dies when.
+///
+/// Only one process can stream a slot: with several projectors the others stand by and take over
+/// within about a second once the streaming one is gone.
+final class CaptureRelay: Sendable {
+    let target: DatabaseTarget
+    let capturedColumns: [String: [String]]
+    let settings: ProjectorSettings
+    let wakeAll: @Sendable () -> Void
+    let logger: Logger
+    let wakeup = Wakeup()
+    let metrics = CaptureRelayMetrics()
+    private let stopping = Atomic<Bool>(false)
+
+    /// The publication the capture migration creates.
+    static let publication = "cutover_capture"
+
+    init(projections: [ProjectionDefinition], target: DatabaseTarget, settings: ProjectorSettings,
+         wakeAll: @escaping @Sendable () -> Void, logger: Logger) {
+        var columns: [String: [String]] = [:]
+        for (table, cols) in CaptureMigration.capturedColumns(projections) { columns[table] = cols }
+        self.capturedColumns = columns
+        self.target = target
+        self.settings = settings
+        self.wakeAll = wakeAll
+        var logger = logger
+        logger[metadataKey: "component"] = "capture-relay"
+        self.logger = logger
+    }
+
+    /// Stops after writing what was received (a batch is written whole or not at all).
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        wakeup.signal()
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
+
+    /// Streams until stopped; reconnects with backoff after any failure.
+    func run() async {
+        var backoff = Duration.milliseconds(250)
+        var standingBy = false
+        while !isStopping {
+            do {
+                try await relay(onStreaming: {
+                    if standingBy { self.logger.notice("took over streaming the capture slot") }
+                    standingBy = false
+                    backoff = .milliseconds(250)
+                })
+            } catch let error as DatabaseError where error.sqlState == "55006" {
+                // Another process streams the slot. Stand by; take over once it is gone.
+                if !standingBy { logger.info("another projector streams the capture slot; standing by") }
+                standingBy = true
+                metrics.streaming.record(0)
+                _ = await wakeup.wait(timeout: settings.leaseRetry * 2)
+            } catch let error as DatabaseError where error.code == .captureNotReady {
+                metrics.streaming.record(0)
+                logger.error("change capture is not ready", metadata: ["error": "\(error.message)"])
+                _ = await wakeup.wait(timeout: .seconds(5))
+            } catch {
+                metrics.streaming.record(0)
+                if isStopping { break }
+                logger.warning("capture relay failed; reconnecting", metadata: ["error": "\(error)", "backoff": "\(backoff)"])
+                _ = await wakeup.wait(timeout: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+        metrics.streaming.record(0)
+    }
+}
+
+/// The relay's metrics.
+struct CaptureRelayMetrics: Sendable {
+    let changes = Counter(label: "cutover_capture_relayed_changes_total")
+    let transactions = Counter(label: "cutover_capture_relayed_transactions_total")
+    let batches = Timer(label: "cutover_capture_relay_batch_duration_seconds", preferredDisplayUnit: .seconds)
+    let lag = Gauge(label: "cutover_capture_relay_lag_seconds")
+    let streaming = Gauge(label: "cutover_capture_relay_streaming")
+    let retainedBytes = Gauge(label: "cutover_capture_slot_retained_bytes")
+}
