@@ -176,13 +176,26 @@ struct BenchContext: Sendable {
         return tps
     }
 
-    /// Enables or disables the capture triggers on every source table.
+    /// Puts the source tables in or out of change capture: published with `REPLICA IDENTITY FULL`
+    /// (captured), or unpublished with the default identity (the same writes without capture).
     func setCapture(_ enabled: Bool) async throws {
         let tables = Set(projections.flatMap { $0.sources.map(\.table) }).sorted()
+        if enabled {
+            try await exec("ALTER PUBLICATION \(CaptureMigration.publication) SET TABLE \(tables.joined(separator: ", "))")
+        } else {
+            try await exec("""
+                DO $$
+                DECLARE r record;
+                BEGIN
+                    FOR r IN SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = '\(CaptureMigration.publication)' LOOP
+                        EXECUTE format('ALTER PUBLICATION \(CaptureMigration.publication) DROP TABLE %I.%I', r.schemaname, r.tablename);
+                    END LOOP;
+                END
+                $$
+                """)
+        }
         for t in tables {
-            for trigger in ["cutover_capture", "cutover_capture_update"] {
-                try await exec("ALTER TABLE \(t) \(enabled ? "ENABLE" : "DISABLE") TRIGGER \(trigger)")
-            }
+            try await exec("ALTER TABLE \(t) REPLICA IDENTITY \(enabled ? "FULL" : "DEFAULT")")
         }
     }
 }

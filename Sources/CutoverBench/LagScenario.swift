@@ -65,10 +65,10 @@ struct LagScenario {
     func waitUntilIdle() async throws {
         let admin = ProjectorAdmin(target: context.db, logger: context.logger)
         let deadline = ContinuousClock.now + .seconds(300)
+        let since = try await admin.currentWAL()
         while ContinuousClock.now < deadline {
-            let rows = try await admin.status(context.projections)
             let rebuilding = try await context.scalar("SELECT count(*)::float8 FROM cutover.projection_checkpoint WHERE needs_rebuild")
-            if rebuilding == 0, rows.allSatisfy({ $0.installed && $0.pendingChanges == 0 }) { return }
+            if rebuilding == 0, try await admin.caughtUp(context.projections, since: since) { return }
             try await Task.sleep(for: .milliseconds(200))
         }
     }

@@ -37,13 +37,13 @@ struct ProjectorThroughputScenario {
         let settings = ProjectorSettings(batchSize: batch)
         let service = ProjectorService(projections: [overview], target: context.db, settings: settings, logger: context.logger)
         let admin = ProjectorAdmin(target: context.db, logger: context.logger)
+        let since = try await admin.currentWAL()  // the changes are relayed from the WAL first
         let start = ContinuousClock.now
         let drained = try await withThrowingTaskGroup(of: Double?.self) { group in
             group.addTask { try await service.run(); return nil }
             group.addTask {
                 while true {
-                    let s = try await admin.status([overview])
-                    if s.first?.pendingChanges == 0 { return (ContinuousClock.now - start).seconds }
+                    if try await admin.caughtUp([overview], since: since) { return (ContinuousClock.now - start).seconds }
                     try await Task.sleep(for: .milliseconds(20))
                 }
             }

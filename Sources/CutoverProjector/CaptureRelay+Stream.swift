@@ -57,8 +57,14 @@ extension CaptureRelay {
             case .keepalive(let walEnd, let replyRequested):
                 // Everything before walEnd was decoded and sent; with nothing open or unwritten
                 // the slot may move past it (WAL of tables nobody captures is not retained).
-                if !assembler.inTransaction, pending.isEmpty, walEnd > confirmed { confirmed = walEnd }
-                if replyRequested {
+                // The server sends one when it waits for WAL and we are behind: answering at once lets
+                // the slot (and `projector status`) show that everything up to now has been seen.
+                var advanced = false
+                if !assembler.inTransaction, pending.isEmpty, walEnd > confirmed {
+                    confirmed = walEnd
+                    advanced = true
+                }
+                if replyRequested || advanced {
                     try stream.sendStatus(flushed: confirmed)
                     lastStatus = .now
                 }

@@ -19,7 +19,7 @@ import Synchronization
 ///
 /// Only one process can stream a slot: with several projectors the others stand by and take over
 /// within about a second once the streaming one is gone.
-final class CaptureRelay: Sendable {
+public final class CaptureRelay: Sendable {
     let target: DatabaseTarget
     let capturedColumns: [String: [String]]
     let settings: ProjectorSettings
@@ -30,9 +30,10 @@ final class CaptureRelay: Sendable {
     private let stopping = Atomic<Bool>(false)
 
     /// The publication the capture migration creates.
-    static let publication = "cutover_capture"
+    static let publication = CaptureMigration.publication
 
-    init(projections: [ProjectionDefinition], target: DatabaseTarget, settings: ProjectorSettings,
+    /// A relay for the source tables of `projections`; `wakeAll` runs after each batch that wrote changes.
+    public init(projections: [ProjectionDefinition], target: DatabaseTarget, settings: ProjectorSettings,
          wakeAll: @escaping @Sendable () -> Void, logger: Logger) {
         var columns: [String: [String]] = [:]
         for (table, cols) in CaptureMigration.capturedColumns(projections) { columns[table] = cols }
@@ -46,7 +47,7 @@ final class CaptureRelay: Sendable {
     }
 
     /// Stops after writing what was received (a batch is written whole or not at all).
-    func stop() {
+    public func stop() {
         stopping.store(true, ordering: .relaxed)
         wakeup.signal()
     }
@@ -54,7 +55,7 @@ final class CaptureRelay: Sendable {
     var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
     /// Streams until stopped; reconnects with backoff after any failure.
-    func run() async {
+    public func run() async {
         var backoff = Duration.milliseconds(250)
         var standingBy = false
         while !isStopping {
@@ -77,7 +78,8 @@ final class CaptureRelay: Sendable {
             } catch {
                 metrics.streaming.record(0)
                 if isStopping { break }
-                logger.warning("capture relay failed; reconnecting", metadata: ["error": "\(error)", "backoff": "\(backoff)"])
+                let reason = error is DatabaseError || error is CoreError ? "\(error)" : "\(Database.translate(error, doing: "relaying captured changes"))"
+                logger.warning("capture relay failed; reconnecting", metadata: ["error": "\(reason)", "backoff": "\(backoff)"])
                 _ = await wakeup.wait(timeout: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }

@@ -56,17 +56,30 @@ struct ProjectorCommand: AsyncParsableCommand {
                 let admin = ProjectorAdmin(target: target, logger: logger)
                 let rows = try await admin.status(projections)
                 let letters = try await admin.deadLetters()
+                let capture = try await admin.captureStatus()
                 switch format {
                 case .json:
+                    struct Output: Encodable {
+                        var projections: [ProjectorAdmin.Status]
+                        var capture: ProjectorAdmin.CaptureStatus?
+                    }
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(["projections": rows]), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(Output(projections: rows, capture: capture)), as: UTF8.self))
                 case .table:
                     print(["PROJECTION", "VERSION", "PENDING", "LAG", "DEAD", "PROCESSED", "LAST BATCH"].padded([20, 8, 9, 10, 6, 11]))
                     for r in rows {
                         print([r.projection, r.installed ? "v\(r.version ?? 0)" : "absent", "\(r.pendingChanges)",
                                String(format: "%.3f s", r.lagSeconds), "\(r.deadLetters)", "\(r.processedChanges)", r.lastBatchAt ?? "-"]
                             .padded([20, 8, 9, 10, 6, 11]))
+                    }
+                    if let c = capture {
+                        func size(_ b: Int64) -> String { b >= 1 << 20 ? String(format: "%.1f MB", Double(b) / 1_048_576) : "\(b / 1024) kB" }
+                        print("capture: slot \(c.slot) \(c.streaming ? "streaming" : "not streamed (no projector running)"); "
+                              + "\(size(c.behindBytes)) of WAL not yet relayed, \(size(c.retainedBytes)) retained (\(c.walStatus ?? "-")); "
+                              + "\(c.relayedChanges) change(s) relayed, last at \(c.relayedAt ?? "-")")
+                    } else {
+                        print("capture: no slot for this database yet (a projector creates it on start)")
                     }
                     for l in letters.prefix(20) {
                         print("dead letter: \(l.projection) key \(l.key) (\(l.attempts) attempt(s)): \(l.error)")

@@ -46,11 +46,14 @@ enum ProjectorHarness {
         let admin = ProjectorAdmin(target: target, logger: TestCluster.logger)
         let deadline = ContinuousClock.now + timeout
         var last: [ProjectorAdmin.Status] = []
+        // Everything committed before this point must have been relayed from the WAL, then applied.
+        let since = try await admin.currentWAL()
         while ContinuousClock.now < deadline {
+            if (try? await admin.caughtUp(projections, since: since)) == true { return }
             last = (try? await admin.status(projections)) ?? []
-            if last.count == projections.count, last.allSatisfy({ $0.installed && $0.pendingChanges == 0 }) { return }
             try await Task.sleep(for: .milliseconds(25))
         }
+        let capture = try? await admin.captureStatus()
         // What the database's sessions were doing, to tell a stuck lease from a stuck batch.
         let sessions = (try? await SQL.column(target, """
             SELECT application_name || ' ' || state || ' wait=' || coalesce(wait_event_type || ':' || wait_event, '-') || ' q=' || left(query, 80)
@@ -60,7 +63,7 @@ enum ProjectorHarness {
             SELECT l.pid || ' ' || l.locktype || ' ' || coalesce(l.classid::text, '') || ':' || coalesce(l.objid::text, '') || ' granted=' || l.granted
             FROM pg_locks l WHERE l.locktype = 'advisory'
             """)) ?? []
-        Issue.record("projector did not catch up within \(timeout): \(last)\nsessions: \(sessions)\nadvisory locks: \(locks)")
+        Issue.record("projector did not catch up within \(timeout) (WAL \(since)): \(last)\ncapture: \(String(describing: capture))\nsessions: \(sessions)\nadvisory locks: \(locks)")
     }
 
     /// Drift of every projection (empty when all are clean).

@@ -128,6 +128,14 @@ actor TestCluster {
         let target = try await freshDatabase(prefix: "tmpl_\(key)")
         let task = Task {
             try await build(target)
+            // Clones get capture slots of their own (the projector creates one and rebuilds); the
+            // template's would only hold WAL back for the rest of the run.
+            for _ in 0..<100 {
+                let active = try await SQL.scalar(target, "SELECT count(*)::text FROM pg_replication_slots WHERE database = current_database() AND active")
+                if active == "0" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await SQL.exec(target, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()")
             return target.url.database
         }
         templates[key] = task

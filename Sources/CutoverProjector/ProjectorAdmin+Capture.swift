@@ -1,0 +1,70 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import PostgresNIO
+
+extension ProjectorAdmin {
+    /// The capture slot and relay, for `projector status`.
+    public struct CaptureStatus: Sendable, Codable, Equatable {
+        public var slot: String
+        /// A capture relay streams the slot now.
+        public var streaming: Bool
+        /// The slot's confirmed position: everything before it is in the change log (or captured nothing).
+        public var confirmedLSN: String?
+        /// WAL written after the confirmed position (not yet seen by the relay), in bytes.
+        public var behindBytes: Int64
+        /// WAL the slot keeps from being recycled, in bytes.
+        public var retainedBytes: Int64
+        /// `reserved`, `extended`, `unreserved` or `lost` (then the relay recreates it and rebuilds).
+        public var walStatus: String?
+        public var relayedChanges: Int64
+        public var relayedAt: String?
+    }
+
+    /// `nil` when the slot does not exist (capture not installed, or the projector has not created
+    /// it yet in a copied database).
+    public func captureStatus() async throws -> CaptureStatus? {
+        try await Database.withConnection(target, logger: logger) { c in
+            guard try await Database.tableExists(c, "cutover.capture_relay", logger: logger) else { return nil }
+            let rows = try await c.query("""
+                SELECT s.slot_name::text, s.active, s.confirmed_flush_lsn::text,
+                       coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn), 0)::int8,
+                       coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn), 0)::int8, s.wal_status,
+                       coalesce(r.relayed_changes, 0), to_char(r.relayed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM pg_replication_slots s LEFT JOIN cutover.capture_relay r ON r.slot_name = s.slot_name
+                WHERE s.slot_name = cutover.capture_slot_name()
+                """, logger: logger)
+            for try await (slot, active, confirmed, behind, retained, status, changes, at) in rows.decode(
+                (String, Bool, String?, Int64, Int64, String?, Int64, String?).self) {
+                return CaptureStatus(slot: slot, streaming: active, confirmedLSN: confirmed, behindBytes: behind, retainedBytes: retained,
+                                     walStatus: status, relayedChanges: changes, relayedAt: at)
+            }
+            return nil
+        }
+    }
+
+    /// The current WAL write position: pass it to ``caughtUp(_:since:)`` after a write.
+    public func currentWAL() async throws -> LSN {
+        try await Database.withConnection(target, logger: logger) { c in
+            for try await text in try await c.query("SELECT pg_current_wal_lsn()::text", logger: logger).decode(String.self) {
+                return LSN(text) ?? .zero
+            }
+            return .zero
+        }
+    }
+
+    /// True when the capture relay has passed `since` (every transaction committed before it is in
+    /// the change log) and every projection has applied all it relayed.
+    public func caughtUp(_ projections: [ProjectionDefinition], since: LSN) async throws -> Bool {
+        let confirmed: LSN? = try await Database.withConnection(target, logger: logger) { c in
+            let rows = try await c.query("""
+                SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
+                """, logger: logger)
+            for try await text in rows.decode(String?.self) { return text.flatMap(LSN.init) }
+            return nil
+        }
+        guard let confirmed, confirmed >= since else { return false }
+        let rows = try await status(projections)
+        return rows.count == projections.count && rows.allSatisfy { $0.installed && $0.pendingChanges == 0 }
+    }
+}
