@@ -10,6 +10,10 @@ extension CaptureRelay {
     /// A status update goes to the server at least this often (it drops silent clients after
     /// `wal_sender_timeout`, 60 s by default).
     static let statusInterval: Duration = .seconds(10)
+    /// A received transaction waits at most this long for others to share its insert: one insert
+    /// per transaction would cap the relay at a few thousand transactions per second (one round
+    /// trip each), far below what writers commit.
+    static let maxBatchLatency: Duration = .milliseconds(10)
 
     /// One streaming session: ensure the slot, stream, write batches, confirm; returns when stopped.
     func relay(onStreaming: () -> Void) async throws {
@@ -42,18 +46,25 @@ extension CaptureRelay {
         var assembler = CaptureAssembler(capturedColumns: capturedColumns)
         var pending: [CapturedTransaction] = []
         var pendingChanges = 0
+        var firstPendingAt = ContinuousClock.now
         var confirmed = relayed
         var lastStatus = ContinuousClock.now
         var lastRetained = ContinuousClock.now - .seconds(60)
         while !isStopping {
-            let event = try await stream.next(timeoutMilliseconds: pending.isEmpty ? 250 : 0)
+            let waitMilliseconds: Int32 = pending.isEmpty
+                ? 250
+                : Int32(max(0, (Self.maxBatchLatency - (ContinuousClock.now - firstPendingAt)) / .milliseconds(1)))
+            let event = try await stream.next(timeoutMilliseconds: waitMilliseconds)
             switch event {
             case .data(_, _, let payload):
                 if let tx = try assembler.consume(PgOutputMessage.decode(payload)), tx.endLSN > relayed {
+                    if pending.isEmpty { firstPendingAt = .now }
                     pending.append(tx)
                     pendingChanges += tx.changes.count
                 }
-                if pendingChanges < Self.maxBatchChanges { continue }
+                if pending.isEmpty || (pendingChanges < Self.maxBatchChanges && ContinuousClock.now - firstPendingAt < Self.maxBatchLatency) {
+                    continue
+                }
             case .keepalive(let walEnd, let replyRequested):
                 // Everything before walEnd was decoded and sent; with nothing open or unwritten
                 // the slot may move past it (WAL of tables nobody captures is not retained).
@@ -71,7 +82,7 @@ extension CaptureRelay {
             case nil:
                 break
             }
-            if !pending.isEmpty {
+            if !pending.isEmpty, pendingChanges >= Self.maxBatchChanges || ContinuousClock.now - firstPendingAt >= Self.maxBatchLatency {
                 confirmed = try await write(pending, sql: sql, slot: slot)
                 pending.removeAll(keepingCapacity: true)
                 pendingChanges = 0
@@ -157,8 +168,8 @@ extension CaptureRelay {
         } catch let error as PSQLError {
             let state = error.serverInfo?[.sqlState]
             let message = error.serverInfo?[.message] ?? "\(error)"
-            if state == "42883" || state == "42P01" {
-                throw DatabaseError(.captureNotReady, "change capture is not installed in this database; run `cutover migrate`")
+            if state == "42883" || state == "42P01" || state == "3F000" {
+                throw DatabaseError(.captureNotReady, "change capture through the WAL is not installed in this database (run `cutover migrate`; with trigger capture there is nothing to relay)")
             }
             throw DatabaseError(.captureNotReady, "cannot set up the capture slot: \(message)", sqlState: state)
         }

@@ -58,11 +58,13 @@ public final class CaptureRelay: Sendable {
     public func run() async {
         var backoff = Duration.milliseconds(250)
         var standingBy = false
+        var notReadyLogged = false
         while !isStopping {
             do {
                 try await relay(onStreaming: {
                     if standingBy { self.logger.notice("took over streaming the capture slot") }
                     standingBy = false
+                    notReadyLogged = false
                     backoff = .milliseconds(250)
                 })
             } catch let error as DatabaseError where error.sqlState == "55006" {
@@ -72,9 +74,12 @@ public final class CaptureRelay: Sendable {
                 metrics.streaming.record(0)
                 _ = await wakeup.wait(timeout: settings.leaseRetry * 2)
             } catch let error as DatabaseError where error.code == .captureNotReady {
+                // Not migrated yet, or capture through the WAL rolled back to triggers (which write the
+                // change log themselves): nothing to relay. Say so once, then look again now and then.
                 metrics.streaming.record(0)
-                logger.error("change capture is not ready", metadata: ["error": "\(error.message)"])
-                _ = await wakeup.wait(timeout: .seconds(5))
+                if !notReadyLogged { logger.notice("the capture relay waits: \(error.message)") }
+                notReadyLogged = true
+                _ = await wakeup.wait(timeout: .seconds(10))
             } catch {
                 metrics.streaming.record(0)
                 if isStopping { break }

@@ -38,4 +38,25 @@ public enum BulkLoadOrigin {
     public static func unmark(_ connection: PostgresConnection, logger: Logger) async {
         _ = try? await connection.query("SELECT pg_replication_origin_session_reset()", logger: logger)
     }
+
+    /// After a bulk load that asked for full rebuilds: moves this database's capture slot to the
+    /// current WAL position when no relay streams it, so the next relay does not decode the whole
+    /// load only to skip it. Safe because every projection is rebuilt from the tables as they are
+    /// after this point. Returns true when the slot was moved.
+    @discardableResult
+    public static func skipBacklog(_ connection: PostgresConnection, logger: Logger) async -> Bool {
+        do {
+            let rows = try await connection.query("""
+                SELECT count(*)::int FROM (
+                    SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn())
+                    FROM pg_replication_slots
+                    WHERE slot_name = 'cutover_' || (SELECT oid FROM pg_database WHERE datname = current_database()) AND NOT active
+                ) moved
+                """, logger: logger)
+            for try await n in rows.decode(Int.self) { return n > 0 }
+        } catch {
+            logger.debug("capture slot not moved past the bulk load", metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+        }
+        return false
+    }
 }

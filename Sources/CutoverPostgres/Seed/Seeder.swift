@@ -86,6 +86,7 @@ public struct Seeder: Sendable {
             }
             try await connection.query("COMMIT", logger: logger)
             if marked { await BulkLoadOrigin.unmark(connection, logger: logger) }
+            if captureInstalled { await BulkLoadOrigin.skipBacklog(connection, logger: logger) }
         } catch {
             _ = try? await connection.checkedQuery("ROLLBACK", logger: logger, doing: "rollback")
             if marked { await BulkLoadOrigin.unmark(connection, logger: logger) }
