@@ -44,6 +44,9 @@ public final class CaptureRelay: Sendable {
         var logger = logger
         logger[metadataKey: "component"] = "capture-relay"
         self.logger = logger
+        // Exported from the start, so dashboards and alerts see the relay before it first streams.
+        metrics.streaming.record(0)
+        metrics.retainedBytes.record(0)
     }
 
     /// Stops after writing what was received (a batch is written whole or not at all).

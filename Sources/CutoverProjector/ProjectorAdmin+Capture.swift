@@ -56,14 +56,19 @@ extension ProjectorAdmin {
     /// True when the capture relay has passed `since` (every transaction committed before it is in
     /// the change log) and every projection has applied all it relayed.
     public func caughtUp(_ projections: [ProjectionDefinition], since: LSN) async throws -> Bool {
-        let confirmed: LSN? = try await Database.withConnection(target, logger: logger) { c in
+        // (nil, false): trigger capture, where changes are in the change log at commit.
+        let (wal, confirmed): (Bool, LSN?) = try await Database.withConnection(target, logger: logger) { c in
             let rows = try await c.query("""
-                SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
+                SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL,
+                       (SELECT confirmed_flush_lsn::text FROM pg_replication_slots
+                        WHERE to_regprocedure('cutover.capture_slot_name()') IS NOT NULL AND slot_name = cutover.capture_slot_name())
                 """, logger: logger)
-            for try await text in rows.decode(String?.self) { return text.flatMap(LSN.init) }
-            return nil
+            for try await (installed, text) in rows.decode((Bool, String?).self) { return (installed, text.flatMap(LSN.init)) }
+            return (false, nil)
         }
-        guard let confirmed, confirmed >= since else { return false }
+        if wal {
+            guard let confirmed, confirmed >= since else { return false }
+        }
         let rows = try await status(projections)
         return rows.count == projections.count && rows.allSatisfy { $0.installed && $0.pendingChanges == 0 }
     }

@@ -17,7 +17,7 @@ struct ConsistencyTests {
 
     @Test("zero drift after 4 writers x 6 s of random inserts, updates, deletes, moves, renames and rollbacks", arguments: [false, true])
     func randomizedWorkload(rebuildMidway: Bool) async throws {
-        let db = try await TestCluster.shared.projectedDatabase()
+        let db = try await TestCluster.shared.projectedDatabase(capture: .wal)
         let seed = Self.seed()
         print("workload seed: \(seed) (replay with CUTOVER_WORKLOAD_SEED=\(seed))\(rebuildMidway ? ", with a forced rebuild midway" : "")")
         let counts = try await ProjectorHarness.withProjector(db) {

@@ -12,7 +12,7 @@ import Glibc
 struct ExportedMetricsTests {
     @Test("every metric the alerting and recording rules use is in the /metrics of a live serve and project")
     func rulesUseExportedMetrics() async throws {
-        let db = try await TestCluster.shared.projectedDatabase()
+        let db = try await TestCluster.shared.projectedDatabase(capture: .wal)
         let root = TestCluster.repositoryRoot
         let common = [
             "--database-url", db.url.urlWithPassword, "--log-level", "error",
@@ -51,6 +51,7 @@ struct ExportedMetricsTests {
             for _ in 0..<100 where !scraped {
                 if try Self.get(base + "/metrics", to: path) == "200" {
                     scraped = name == "serve" || ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("cutover_projector_lag_seconds")
+                        && ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("cutover_capture_slot_retained_bytes")
                 }
                 if !scraped { try await Task.sleep(for: .milliseconds(100)) }
             }

@@ -35,7 +35,7 @@ struct ProjectorResilienceTests {
 
     @Test("SIGKILL of the projector mid-run, then a restart: zero drift")
     func killAndRestart() async throws {
-        let db = try await TestCluster.shared.seededDatabase()
+        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
         let log = NSTemporaryDirectory() + "cutover-kill-\(UUID().uuidString).log"
         let first = try startProjector(db, log: log)
         try await ProjectorHarness.waitUntilCaughtUp(db)
@@ -52,7 +52,7 @@ struct ProjectorResilienceTests {
 
     @Test("two projectors never both hold a projection; the survivor takes over within seconds")
     func twoProjectorsTakeOver() async throws {
-        let db = try await TestCluster.shared.seededDatabase()
+        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
         let projections = try ProjectorHarness.projections
         let log = NSTemporaryDirectory() + "cutover-two-\(UUID().uuidString).log"
         let a = try startProjector(db, log: log)

@@ -12,7 +12,7 @@ struct ProjectorTests {
 
     @Test("every kind of source change updates exactly the right rows, including fan-out and deletes")
     func projectsEveryKindOfChange() async throws {
-        let db = try await TestCluster.shared.seededDatabase()
+        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
         try await SQL.readAllTerritories(db)
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
@@ -57,7 +57,7 @@ struct ProjectorTests {
 
     @Test("a transaction that commits after a later one is still projected, and a long open writer does not block others")
     func outOfOrderCommitsAndLongTransactions() async throws {
-        let db = try await TestCluster.shared.seededDatabase()
+        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
         try await SQL.readAllTerritories(db)
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
@@ -85,7 +85,7 @@ struct ProjectorTests {
 
     @Test("a poison key is dead-lettered while other keys continue; retry fixes it once the data is fixed")
     func poisonKey() async throws {
-        let db = try await TestCluster.shared.seededDatabase()
+        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
         let folder = NSTemporaryDirectory() + "cutover-poison-\(UUID().uuidString)/poison_probe"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try """
@@ -183,7 +183,7 @@ struct ProjectorTests {
 struct ProjectorRefusalTests {
     @Test("a recompute that does not fit its table stops the projector with an error naming recompute.sql")
     func wrongShape() async throws {
-        let db = try await TestCluster.shared.seededDatabase()
+        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
         let folder = NSTemporaryDirectory() + "cutover-shape-\(UUID().uuidString)/bad_shape"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "name: bad_shape\nversion: 1\nkey: {column: customer_id, type: bigint, all: SELECT id FROM crm.customers}\nsources:\n  - {table: crm.customers, column: id}\n"

@@ -41,7 +41,7 @@ enum ProjectorHarness {
 
     /// Waits until every projection is installed and has no pending change; fails after `timeout`.
     static func waitUntilCaughtUp(_ target: DatabaseTarget, projections: [ProjectionDefinition]? = nil,
-                                  timeout: Duration = .seconds(20)) async throws {
+                                  timeout: Duration = .seconds(60)) async throws {
         let projections = try projections ?? self.projections
         let admin = ProjectorAdmin(target: target, logger: TestCluster.logger)
         let deadline = ContinuousClock.now + timeout
