@@ -10,6 +10,8 @@ if [[ -z "$bindir" || ! -x "$bindir/initdb" || ! -x "$bindir/pg_ctl" ]]; then
 fi
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 [[ -f /usr/include/postgresql/libpq-fe.h ]] || need+=(libpq-dev)
+# The build finds libpq (change capture's replication connection) through pkg-config.
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 for extra in "$@"; do
   case "$extra" in
     pgtap) dpkg -s postgresql-15-pgtap >/dev/null 2>&1 || need+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl) ;;

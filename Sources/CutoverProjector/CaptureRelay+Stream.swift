@@ -107,11 +107,19 @@ extension CaptureRelay {
 
     /// Writes the transactions' changes, the new relay position and a wake-up for every projector
     /// in one statement. Returns the position to confirm.
+    ///
+    /// A writer's commit record reaches the WAL (and so the relay) a moment before its transaction
+    /// becomes visible to new snapshots. A change-log row visible before the change itself would let
+    /// a projector recompute from the old data and move on. So the statement writes only if every
+    /// relayed writer transaction is visible in its own snapshot; otherwise it writes nothing and is
+    /// tried again a millisecond later (almost never needed, and never for long).
     func write(_ transactions: [CapturedTransaction], sql: PostgresConnection, slot: String) async throws -> LSN {
         let start = ContinuousClock.now
         var tables: [String] = [], ops: [String] = [], olds: [String] = [], news: [String] = [], times: [Double] = []
+        var writers: [Int64] = []
         for tx in transactions {
             let time = tx.commitTimeSince1970
+            if !tx.changes.isEmpty { writers.append(Int64(tx.xid)) }
             for c in tx.changes {
                 tables.append(c.table)
                 ops.append(String(c.operation))
@@ -129,28 +137,52 @@ extension CaptureRelay {
         binds.append(times)
         binds.append(last.endLSN.description)
         binds.append(slot)
+        binds.append(writers)
         let statement = """
-            WITH inserted AS (
+            WITH now_ AS (
+                SELECT pg_current_snapshot() AS snap, pg_snapshot_xmax(pg_current_snapshot())::text::numeric AS next
+            ), ready AS (
+                -- 32-bit ids from the stream, widened with the epoch of the next id (or the one before).
+                SELECT coalesce(bool_and(pg_visible_in_snapshot(
+                           (CASE WHEN floor(n.next / 4294967296) * 4294967296 + w > n.next
+                                 THEN (floor(n.next / 4294967296) - 1) * 4294967296 + w
+                                 ELSE floor(n.next / 4294967296) * 4294967296 + w END)::text::xid8, n.snap)), true) AS ok
+                FROM now_ n, unnest($8::int8[]) AS w
+            ), inserted AS (
                 INSERT INTO cutover.change_log (source_table, op, old_key, new_key, created_at)
                 SELECT t, o::"char", NULLIF(ok, '')::jsonb, NULLIF(nk, '')::jsonb, to_timestamp(ts)
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) WITH ORDINALITY AS u(t, o, ok, nk, ts, n)
+                WHERE (SELECT ready.ok FROM ready)
                 ORDER BY n
                 RETURNING 1
             ), position AS (
                 UPDATE cutover.capture_relay
                 SET relayed_lsn = greatest(relayed_lsn, $6::pg_lsn), relayed_at = now(),
                     relayed_changes = relayed_changes + (SELECT count(*) FROM inserted)
-                WHERE slot_name = $7
+                WHERE slot_name = $7 AND (SELECT ready.ok FROM ready)
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM position)::int,
+            SELECT (SELECT ready.ok FROM ready), (SELECT count(*) FROM position)::int,
                    CASE WHEN (SELECT count(*) FROM inserted) > 0 THEN pg_notify('\(CaptureMigration.channel)', '') END IS NULL
             """
-        let rows = try await sql.checkedQuery(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger, doing: "relaying captured changes")
-        var updated = 0
-        for try await (n, _) in rows.decode((Int, Bool).self) { updated = n }
-        guard updated == 1 else {
-            throw DatabaseError(.captureNotReady, "cutover.capture_relay has no row for slot \(slot); run `cutover migrate` (the capture migration)")
+        var attempts = 0
+        while true {
+            let rows = try await sql.checkedQuery(PostgresQuery(unsafeSQL: statement, binds: binds), logger: logger, doing: "relaying captured changes")
+            var ready = false
+            var updated = 0
+            for try await (ok, n, _) in rows.decode((Bool, Int, Bool).self) {
+                ready = ok
+                updated = n
+            }
+            if ready {
+                guard updated == 1 else {
+                    throw DatabaseError(.captureNotReady, "cutover.capture_relay has no row for slot \(slot); run `cutover migrate` (the capture migration)")
+                }
+                break
+            }
+            attempts += 1
+            if attempts == 1000 { logger.warning("relayed transactions are still not visible after 1000 attempts; waiting on") }
+            try await Task.sleep(for: .milliseconds(1))
         }
         if !tables.isEmpty { wakeAll() }
         metrics.changes.increment(by: tables.count)

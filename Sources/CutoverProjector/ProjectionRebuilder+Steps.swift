@@ -107,9 +107,14 @@ extension ProjectionRebuilder {
     /// last catch-up, so it catches up and compares again (three times) before calling it drift.
     func verifyShadow(_ c: PostgresConnection, store: ProjectionStore, progress: @Sendable (Event) -> Void) async throws {
         let verifier = ProjectionVerifier(projection: projection, logger: logger)
+        // With capture through the WAL a committed change reaches the change log a few milliseconds
+        // later (seconds when the machine is busy): catch up to what the relay has written first.
+        try await CaptureRelay.waitUntilRelayed(c, timeout: .seconds(30), logger: logger)
+        try await catchUp(c, store: store, progress: { _ in })
         var report = try await verifier.verify(on: c, table: store.table, sample: verifySample)
         var tries = 1
         while !report.isClean && tries < 3 {
+            try await CaptureRelay.waitUntilRelayed(c, timeout: .seconds(30), logger: logger)
             try await catchUp(c, store: store, progress: { _ in })
             report = try await verifier.verify(on: c, table: store.table, sample: verifySample)
             tries += 1

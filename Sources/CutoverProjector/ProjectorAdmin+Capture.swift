@@ -1,6 +1,7 @@
 import CutoverCore
 import CutoverPostgres
 import Foundation
+import Logging
 import PostgresNIO
 
 extension ProjectorAdmin {
@@ -56,20 +57,48 @@ extension ProjectorAdmin {
     /// True when the capture relay has passed `since` (every transaction committed before it is in
     /// the change log) and every projection has applied all it relayed.
     public func caughtUp(_ projections: [ProjectionDefinition], since: LSN) async throws -> Bool {
-        // (nil, false): trigger capture, where changes are in the change log at commit.
+        // Trigger capture (no capture functions): changes are in the change log at commit.
         let (wal, confirmed): (Bool, LSN?) = try await Database.withConnection(target, logger: logger) { c in
+            var installed = false
+            for try await present in try await c.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger).decode(Bool.self) {
+                installed = present
+            }
+            guard installed else { return (false, nil) }
             let rows = try await c.query("""
-                SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL,
-                       (SELECT confirmed_flush_lsn::text FROM pg_replication_slots
-                        WHERE to_regprocedure('cutover.capture_slot_name()') IS NOT NULL AND slot_name = cutover.capture_slot_name())
+                SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
                 """, logger: logger)
-            for try await (installed, text) in rows.decode((Bool, String?).self) { return (installed, text.flatMap(LSN.init)) }
-            return (false, nil)
+            for try await text in rows.decode(String?.self) { return (true, text.flatMap(LSN.init)) }
+            return (true, nil)
         }
         if wal {
             guard let confirmed, confirmed >= since else { return false }
         }
         let rows = try await status(projections)
         return rows.count == projections.count && rows.allSatisfy { $0.installed && $0.pendingChanges == 0 }
+    }
+}
+
+extension CaptureRelay {
+    /// Waits (at most `timeout`) until the capture relay has passed the WAL position of now, so every
+    /// change committed before this call is in the change log. Returns at once on trigger capture or
+    /// when no relay streams the slot (then nothing would move; the caller's retries decide).
+    static func waitUntilRelayed(_ c: PostgresConnection, timeout: Duration, logger: Logger) async throws {
+        var installed = false
+        for try await present in try await c.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger).decode(Bool.self) {
+            installed = present
+        }
+        guard installed else { return }
+        var target = ""
+        for try await lsn in try await c.query("SELECT pg_current_wal_lsn()::text", logger: logger).decode(String.self) { target = lsn }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let rows = try await c.query("""
+                SELECT active, confirmed_flush_lsn >= \(target)::pg_lsn FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
+                """, logger: logger)
+            var done = true
+            for try await (active, passed) in rows.decode((Bool, Bool?).self) { done = !active || passed == true }
+            if done { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

@@ -71,7 +71,7 @@ struct CaptureAssemblerTests {
             B.commit(end: 120, time: 5_000_000),
         ])
         #expect(txs.count == 1)
-        #expect(txs[0].endLSN == LSN(120) && txs[0].commitTime == 5_000_000)
+        #expect(txs[0].endLSN == LSN(120) && txs[0].commitTime == 5_000_000 && txs[0].xid == 700)
         #expect(txs[0].changes == [
             CapturedChange(table: "crm.contacts", operation: "I", oldKey: nil, newKey: #"{"customer_id": "9", "id": "5"}"#),
             CapturedChange(table: "crm.contacts", operation: "U", oldKey: #"{"customer_id": "9", "id": "5"}"#, newKey: #"{"customer_id": "10", "id": "5"}"#),

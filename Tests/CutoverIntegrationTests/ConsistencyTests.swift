@@ -21,6 +21,8 @@ struct ConsistencyTests {
         let seed = Self.seed()
         print("workload seed: \(seed) (replay with CUTOVER_WORKLOAD_SEED=\(seed))\(rebuildMidway ? ", with a forced rebuild midway" : "")")
         let counts = try await ProjectorHarness.withProjector(db) {
+            // A copied database gets its capture slot (and one full rebuild) when the projector starts.
+            try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(60))
             async let load = RandomWorkload(target: db, seed: seed, writers: 4, duration: .seconds(6)).run(logger: TestCluster.logger)
             if rebuildMidway {
                 // `cutover rebuild` of customer_overview in the middle of the workload, while readers

@@ -22,6 +22,7 @@ public struct CaptureAssembler: Sendable {
 
     struct Open: Sendable {
         var commitTime: Int64
+        var xid: UInt32 = 0
         var changes: [CapturedChange] = []
         var seen = 0
         var bulk = false
@@ -43,18 +44,18 @@ public struct CaptureAssembler: Sendable {
 
     public mutating func consume(_ message: PgOutputMessage) throws -> CapturedTransaction? {
         switch message {
-        case .begin(_, let commitTime, _):
-            open = Open(commitTime: commitTime)
+        case .begin(_, let commitTime, let xid):
+            open = Open(commitTime: commitTime, xid: xid)
         case .commit(_, let endLSN, let commitTime):
             guard let tx = open else { throw CoreError(.malformedReplicationMessage, "commit at \(endLSN) without a begin") }
             open = nil
             if tx.bulk {
-                return CapturedTransaction(endLSN: endLSN, commitTime: commitTime, changes: [], seenChanges: tx.seen, skippedAsBulkLoad: true)
+                return CapturedTransaction(endLSN: endLSN, commitTime: commitTime, changes: [], seenChanges: tx.seen, skippedAsBulkLoad: true, xid: tx.xid)
             }
             let changes = tx.overflowed
                 ? tx.overflowTables.map { CapturedChange(table: $0, operation: "T", oldKey: nil, newKey: nil) }
                 : tx.changes
-            return CapturedTransaction(endLSN: endLSN, commitTime: commitTime, changes: changes, seenChanges: tx.seen, skippedAsBulkLoad: false)
+            return CapturedTransaction(endLSN: endLSN, commitTime: commitTime, changes: changes, seenChanges: tx.seen, skippedAsBulkLoad: false, xid: tx.xid)
         case .origin(let name):
             if bulkLoadOrigins.contains(name) { open?.bulk = true }
         case .relation(let r):

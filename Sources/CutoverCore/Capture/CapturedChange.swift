@@ -30,8 +30,11 @@ public struct CapturedTransaction: Sendable, Equatable {
     public var seenChanges: Int
     /// The transaction was a bulk load (its replication origin is one of the skipped ones).
     public var skippedAsBulkLoad: Bool
+    /// The writing transaction's id (32 bits, as the stream carries it).
+    public var xid: UInt32
 
-    public init(endLSN: LSN, commitTime: Int64, changes: [CapturedChange], seenChanges: Int, skippedAsBulkLoad: Bool) {
+    public init(endLSN: LSN, commitTime: Int64, changes: [CapturedChange], seenChanges: Int, skippedAsBulkLoad: Bool, xid: UInt32 = 0) {
+        self.xid = xid
         self.endLSN = endLSN
         self.commitTime = commitTime
         self.changes = changes
