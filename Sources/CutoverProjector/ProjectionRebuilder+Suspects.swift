@@ -1,0 +1,83 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import PostgresNIO
+
+extension ProjectionRebuilder {
+    /// What one comparison of the shadow on a snapshot found.
+    struct ShadowCheck {
+        /// Keys whose rows differ (missing, extra or changed) on the snapshot.
+        var suspects: Set<String>
+        /// The WAL position read right after the snapshot was taken: every commit the snapshot sees is before it.
+        var walPosition: String
+        /// The shadow's checkpoint base as the snapshot saw it: what its rows reflect.
+        var base: String
+    }
+
+    /// Compares the shadow with a recomputation on one REPEATABLE READ snapshot and returns every
+    /// key that differs, with where the snapshot stood.
+    func checkShadow(_ c: PostgresConnection, store: ProjectionStore) async throws -> ShadowCheck {
+        var store = store
+        try await exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            // The first statement takes the snapshot; the WAL position it reads is after it.
+            var position = "0/0"
+            var base = ""
+            let first = try await query(c, """
+                SELECT pg_current_wal_lsn()::text, (SELECT base_snapshot::text FROM cutover.projection_checkpoint WHERE projection = '\(checkpointName)')
+                """)
+            for try await (lsn, b) in first.decode((String, String?).self) {
+                position = lsn
+                base = b ?? ""
+            }
+            try await store.refreshColumns(c)
+            let keys = try await store.allKeys(c)
+            var binds = PostgresBindings()
+            try store.appendKeys(keys, to: &binds)
+            let key = projection.keyColumn
+            let match = projection.primaryKey.map { "f.\($0) = l.\($0)" }.joined(separator: " AND ")
+            try await exec(c, "SET LOCAL work_mem = '256MB'")
+            let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
+                WITH fresh (\(store.columns.joined(separator: ", "))) AS MATERIALIZED (\(projection.recomputeSQL)),
+                live AS MATERIALIZED (SELECT * FROM \(store.table))
+                SELECT DISTINCT coalesce(f.\(key), l.\(key))::text
+                FROM fresh f FULL JOIN live l ON \(match)
+                WHERE f.\(key) IS NULL OR l.\(key) IS NULL OR row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb
+                """, binds: binds), logger: logger, doing: "comparing the shadow of \(projection.name)")
+            var suspects = Set<String>()
+            for try await k in rows.decode(String.self) { suspects.insert(k) }
+            try await exec(c, "COMMIT")
+            return ShadowCheck(suspects: suspects, walPosition: position, base: base)
+        } catch {
+            _ = try? await exec(c, "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Keys with a change the shadow had not applied at `base` (relayed up to now): a difference on
+    /// such a key is a change committed meanwhile, not drift. `nil`: a truncate, everything is pending.
+    func pendingKeys(_ c: PostgresConnection, store: ProjectionStore, base: String) async throws -> Set<String>? {
+        let now = try await scalar(c, "SELECT pg_current_snapshot()::text") ?? base
+        let (rows, _) = try await store.fetch(c, base: base, target: now, afterID: 0, limit: 10_000_000)
+        let collected = ChangeKeyCollector(projection: projection).collect(rows)
+        if collected.needsFullRebuild { return nil }
+        var keys = collected.keys
+        for (table, values) in collected.queryParameters {
+            keys.formUnion(try await store.fanOut(c, table: table, values: values))
+        }
+        return keys
+    }
+
+    /// Waits until the capture relay has written everything committed before `position`.
+    func waitForRelay(_ c: PostgresConnection, upTo position: String) async throws {
+        guard let installed = try await scalar(c, "SELECT (to_regprocedure('cutover.capture_slot_name()') IS NOT NULL)::text"), installed == "true" else { return }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let done = try await scalar(c, """
+                SELECT (NOT active OR confirmed_flush_lsn >= '\(position)'::pg_lsn)::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
+                """)
+            if done != "false" { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
