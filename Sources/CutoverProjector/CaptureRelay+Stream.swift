@@ -49,7 +49,6 @@ extension CaptureRelay {
         var firstPendingAt = ContinuousClock.now
         var confirmed = relayed
         var lastStatus = ContinuousClock.now
-        var lastRetained = ContinuousClock.now - .seconds(60)
         while !isStopping {
             let waitMilliseconds: Int32 = pending.isEmpty
                 ? 250
@@ -91,10 +90,6 @@ extension CaptureRelay {
             } else if ContinuousClock.now - lastStatus > Self.statusInterval {
                 try stream.sendStatus(flushed: confirmed)
                 lastStatus = .now
-            }
-            if ContinuousClock.now - lastRetained > .seconds(5) {
-                lastRetained = .now
-                if let bytes = try? await retainedBytes(sql, slot: slot) { metrics.retainedBytes.record(bytes) }
             }
         }
         if !pending.isEmpty {
@@ -213,13 +208,5 @@ extension CaptureRelay {
         let rows = try await sql.query("SELECT relayed_lsn::text FROM cutover.capture_relay WHERE slot_name = \(slot)", logger: logger)
         for try await text in rows.decode(String.self) { return LSN(text) ?? .zero }
         return .zero
-    }
-
-    func retainedBytes(_ sql: PostgresConnection, slot: String) async throws -> Double {
-        let rows = try await sql.query(
-            "SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::float8 FROM pg_replication_slots WHERE slot_name = \(slot)",
-            logger: logger)
-        for try await bytes in rows.decode(Double.self) { return bytes }
-        return 0
     }
 }

@@ -46,7 +46,6 @@ public final class CaptureRelay: Sendable {
         self.logger = logger
         // Exported from the start, so dashboards and alerts see the relay before it first streams.
         metrics.streaming.record(0)
-        metrics.retainedBytes.record(0)
     }
 
     /// Stops after writing what was received (a batch is written whole or not at all).
@@ -103,5 +102,4 @@ struct CaptureRelayMetrics: Sendable {
     let batches = Timer(label: "cutover_capture_relay_batch_duration_seconds", preferredDisplayUnit: .seconds)
     let lag = Gauge(label: "cutover_capture_relay_lag_seconds")
     let streaming = Gauge(label: "cutover_capture_relay_streaming")
-    let retainedBytes = Gauge(label: "cutover_capture_slot_retained_bytes")
 }

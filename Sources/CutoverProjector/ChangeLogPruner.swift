@@ -18,6 +18,7 @@ struct ChangeLogPruner: Sendable {
 
     func run() async {
         let pruned = Counter(label: "cutover_change_log_pruned_total")
+        let retainedBytes = Gauge(label: "cutover_capture_slot_retained_bytes")
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
@@ -27,6 +28,18 @@ struct ChangeLogPruner: Sendable {
                     return result.metadata.rows ?? 0
                 }
                 if count > 0 { pruned.increment(by: count) }
+                // The WAL the capture slot holds back, measured here (its own connection) rather than
+                // in the relay's loop, which must keep answering the replication stream.
+                let retained = try await Database.withConnection(target, logger: logger) { connection in
+                    var bytes = 0.0
+                    let rows = try await connection.query("""
+                        SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)), 0)::float8 FROM pg_replication_slots
+                        WHERE database = current_database() AND slot_name LIKE 'cutover\\_%'
+                        """, logger: logger)
+                    for try await b in rows.decode(Double.self) { bytes = b }
+                    return bytes
+                }
+                retainedBytes.record(retained)
             } catch {
                 logger.debug("pruning skipped", metadata: ["error": "\(error)"])
             }

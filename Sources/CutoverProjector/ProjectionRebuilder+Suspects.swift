@@ -6,8 +6,12 @@ import PostgresNIO
 extension ProjectionRebuilder {
     /// What one comparison of the shadow on a snapshot found.
     struct ShadowCheck {
-        /// Keys whose rows differ (missing, extra or changed) on the snapshot.
-        var suspects: Set<String>
+        /// Keys whose rows differ on the snapshot, and how: `missing`, `extra` or `differing`.
+        var suspects: [String: String]
+        /// Rows of the shadow compared.
+        var rows: Int64
+        /// Keys compared (`nil`: all).
+        var sampled: Int?
         /// The WAL position read right after the snapshot was taken: every commit the snapshot sees is before it.
         var walPosition: String
         /// The shadow's checkpoint base as the snapshot saw it: what its rows reflect.
@@ -31,23 +35,39 @@ extension ProjectionRebuilder {
                 base = b ?? ""
             }
             try await store.refreshColumns(c)
-            let keys = try await store.allKeys(c)
+            var keys = try await store.allKeys(c)
+            let key = projection.keyColumn
+            if let sample = verifySample {
+                // Random keys of both sides, as `cutover verify --sample` does.
+                var chosen = Set(keys.shuffled().prefix(sample))
+                for try await k in try await query(c, "SELECT \(key)::text FROM \(store.table) GROUP BY 1 ORDER BY random() LIMIT \(sample)").decode(String.self) {
+                    chosen.insert(k)
+                }
+                keys = chosen.sorted()
+            }
             var binds = PostgresBindings()
             try store.appendKeys(keys, to: &binds)
-            let key = projection.keyColumn
             let match = projection.primaryKey.map { "f.\($0) = l.\($0)" }.joined(separator: " AND ")
+            let liveSQL = "SELECT * FROM \(store.table)" + (verifySample == nil ? "" : " WHERE \(key) = ANY($1)")
             try await exec(c, "SET LOCAL work_mem = '256MB'")
             let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
                 WITH fresh (\(store.columns.joined(separator: ", "))) AS MATERIALIZED (\(projection.recomputeSQL)),
-                live AS MATERIALIZED (SELECT * FROM \(store.table))
-                SELECT DISTINCT coalesce(f.\(key), l.\(key))::text
+                live AS MATERIALIZED (\(liveSQL))
+                SELECT coalesce(f.\(key), l.\(key))::text,
+                       CASE WHEN l.\(key) IS NULL THEN 'missing' WHEN f.\(key) IS NULL THEN 'extra' ELSE 'differing' END,
+                       (SELECT count(*) FROM live)
                 FROM fresh f FULL JOIN live l ON \(match)
                 WHERE f.\(key) IS NULL OR l.\(key) IS NULL OR row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb
+                UNION ALL SELECT NULL, NULL, (SELECT count(*) FROM live)
                 """, binds: binds), logger: logger, doing: "comparing the shadow of \(projection.name)")
-            var suspects = Set<String>()
-            for try await k in rows.decode(String.self) { suspects.insert(k) }
+            var suspects: [String: String] = [:]
+            var compared: Int64 = 0
+            for try await (k, kind, n) in rows.decode((String?, String?, Int64).self) {
+                compared = n
+                if let k, let kind, suspects[k] == nil || kind != "differing" { suspects[k] = kind }
+            }
             try await exec(c, "COMMIT")
-            return ShadowCheck(suspects: suspects, walPosition: position, base: base)
+            return ShadowCheck(suspects: suspects, rows: compared, sampled: verifySample == nil ? nil : keys.count, walPosition: position, base: base)
         } catch {
             _ = try? await exec(c, "ROLLBACK")
             throw error
