@@ -31,7 +31,7 @@ public struct ProjectorService: Service {
             try await withThrowingTaskGroup(of: Void.self) { background in
                 background.addTask { await listener.run() }
                 background.addTask { await pruner.run() }
-                background.addTask { await relay.run() }
+                if settings.runsCaptureRelay { background.addTask { await relay.run() } }
                 do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for worker in workers { group.addTask { try await worker.run() } }

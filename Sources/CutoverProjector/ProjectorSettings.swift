@@ -12,6 +12,8 @@ public struct ProjectorSettings: Sendable {
     public var leaseRetry: Duration
     /// How often processed change-log rows are pruned.
     public var pruneInterval: Duration
+    /// Whether this service runs the capture relay too (benchmarks run one of their own).
+    public var runsCaptureRelay = true
 
     public init(batchSize: Int = 500, pollAfterWakeup: Duration = .milliseconds(20), fallbackPoll: Duration = .seconds(1),
                 leaseRetry: Duration = .milliseconds(500), pruneInterval: Duration = .seconds(2)) {
