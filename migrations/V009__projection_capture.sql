@@ -10,8 +10,9 @@
 -- capture relay streams this database's slot (publication cutover_capture) and writes
 -- cutover.change_log in batches, recording how far it got in cutover.capture_relay in the same
 -- statement. Needs wal_level = logical and a role with REPLICATION (or superuser) for the
--- projector. Runs outside a transaction: creating a replication slot must be the first thing
--- its transaction does; every statement can be run again.
+-- projector; the first statement checks all three and stops before anything changes. Runs
+-- outside a transaction: creating a replication slot must be the first thing its transaction
+-- does; every statement can be run again.
 
 DO $$
 BEGIN
@@ -19,6 +20,18 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '55000',
             MESSAGE = format('change capture reads the write-ahead log and needs wal_level = logical (it is %s)', current_setting('wal_level')),
             HINT = 'ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL and run cutover migrate again';
+    END IF;
+    IF NOT (SELECT rolsuper OR rolreplication FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION USING ERRCODE = '42501',
+            MESSAGE = format('change capture creates a replication slot, which needs the REPLICATION attribute or superuser; role %s has neither', current_user),
+            HINT = format('ALTER ROLE %I REPLICATION; then run cutover migrate again', current_user);
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_replication_slots
+                   WHERE slot_name = 'cutover_' || (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND (SELECT count(*) FROM pg_replication_slots) >= current_setting('max_replication_slots')::int THEN
+        RAISE EXCEPTION USING ERRCODE = '53400',
+            MESSAGE = format('change capture needs a replication slot, and all %s (max_replication_slots) are taken', current_setting('max_replication_slots')),
+            HINT = 'drop a slot nobody uses (pg_replication_slots) or raise max_replication_slots and restart PostgreSQL';
     END IF;
 END
 $$;

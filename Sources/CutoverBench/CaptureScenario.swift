@@ -72,23 +72,13 @@ struct CaptureScenario {
     }
 
     /// Runs `body` while a capture relay streams the slot; returns its result and the changes relayed
-    /// meanwhile (the relay catches up before it stops).
+    /// meanwhile (the relay catches up for a second before it stops).
     func withRelay(_ body: @escaping @Sendable () async throws -> Double) async throws -> (Double, Double) {
         let before = try await context.scalar("SELECT coalesce(sum(relayed_changes), 0)::float8 FROM cutover.capture_relay")
-        let relay = CaptureRelay(projections: context.projections, target: context.db, settings: ProjectorSettings(),
-                                 wakeAll: {}, logger: context.logger)
-        let tps = try await withThrowingTaskGroup(of: Double?.self) { group in
-            group.addTask { await relay.run(); return nil }
-            group.addTask { try await body() }
-            var result = 0.0
-            while let next = try await group.next() {
-                if let tps = next {
-                    result = tps
-                    try await Task.sleep(for: .seconds(1))  // the last commits reach the change log
-                    relay.stop()
-                }
-            }
-            return result
+        let tps = try await context.whileRelaying(context.projections) {
+            let tps = try await body()
+            try await Task.sleep(for: .seconds(1))  // the last commits reach the change log
+            return tps
         }
         let after = try await context.scalar("SELECT coalesce(sum(relayed_changes), 0)::float8 FROM cutover.capture_relay")
         return (tps, after - before)

@@ -24,24 +24,17 @@ struct ProjectorThroughputScenario {
         context.progress("projector: anchor, raw recompute of \(keys.count) keys in batches of \(batch)")
         // Both sides run while a capture relay streams the slot, as it always does in production: the
         // server decodes every write of the cluster (the recompute's own upserts too) for it.
-        let anchorRelay = CaptureRelay(projections: [overview], target: context.db, settings: ProjectorSettings(), wakeAll: {}, logger: context.logger)
-        let anchorSeconds = try await withThrowingTaskGroup(of: Double?.self) { group in
-            group.addTask { await anchorRelay.run(); return nil }
-            group.addTask {
-                try await Task.sleep(for: .seconds(1))  // the relay is streaming
-                return try await Database.withConnection(context.db, logger: context.logger) { c in
-                    var store = ProjectionStore(projection: overview, logger: context.logger)
-                    try await store.prepare(on: c)
-                    let start = ContinuousClock.now
-                    for chunk in stride(from: 0, to: keys.count, by: batch).map({ Array(keys[$0..<min($0 + batch, keys.count)]) }) {
-                        try await store.recomputeInTransaction(on: c, keys: chunk)
-                    }
-                    return (ContinuousClock.now - start).seconds
+        let anchorSeconds = try await context.whileRelaying([overview]) {
+            try await Task.sleep(for: .seconds(1))  // the relay is streaming
+            return try await Database.withConnection(context.db, logger: context.logger) { c in
+                var store = ProjectionStore(projection: overview, logger: context.logger)
+                try await store.prepare(on: c)
+                let start = ContinuousClock.now
+                for chunk in stride(from: 0, to: keys.count, by: batch).map({ Array(keys[$0..<min($0 + batch, keys.count)]) }) {
+                    try await store.recomputeInTransaction(on: c, keys: chunk)
                 }
+                return (ContinuousClock.now - start).seconds
             }
-            var result = 0.0
-            for try await value in group { if let value { result = value; anchorRelay.stop() } }
-            return result
         }
         // Cutover: the same keys changed (one change each), then the projector drains the backlog.
         context.progress("projector: \(keys.count) changes, then the projector drains them")
@@ -54,36 +47,29 @@ struct ProjectorThroughputScenario {
         // Capture first, as with triggers, whose change-log rows existed when the UPDATE committed:
         // the relay writes the change-log rows (its time is reported, not counted), then keeps
         // streaming while the projector drains them.
-        let relay = CaptureRelay(projections: [overview], target: context.db, settings: settings, wakeAll: {}, logger: context.logger)
-        let (relaySeconds, drained) = try await withThrowingTaskGroup(of: (Double, Double)?.self) { group in
-            group.addTask { await relay.run(); return nil }
-            group.addTask {
-                let relayStart = ContinuousClock.now
-                while true {
-                    let slot = try await admin.captureStatus()
-                    if let confirmed = slot?.confirmedLSN.flatMap(LSN.init), confirmed >= since { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                let relaySeconds = (ContinuousClock.now - relayStart).seconds
-                let start = ContinuousClock.now
-                let drained = try await withThrowingTaskGroup(of: Double?.self) { inner in
-                    inner.addTask { try await service.run(); return nil }
-                    inner.addTask {
-                        while true {
-                            if try await admin.caughtUp([overview], since: since) { return (ContinuousClock.now - start).seconds }
-                            try await Task.sleep(for: .milliseconds(20))
-                        }
-                    }
-                    var result = 0.0
-                    for try await value in inner { if let value { result = value; break } }
-                    inner.cancelAll()
-                    return result
-                }
-                return (relaySeconds, drained)
+        let (relaySeconds, drained) = try await context.whileRelaying([overview]) {
+            let relayStart = ContinuousClock.now
+            while true {
+                let slot = try await admin.captureStatus()
+                if let confirmed = slot?.confirmedLSN.flatMap(LSN.init), confirmed >= since { break }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            var result = (0.0, 0.0)
-            for try await value in group { if let value { result = value; relay.stop() } }
-            return result
+            let relaySeconds = (ContinuousClock.now - relayStart).seconds
+            let start = ContinuousClock.now
+            let drained = try await withThrowingTaskGroup(of: Double?.self) { inner in
+                inner.addTask { try await service.run(); return nil }
+                inner.addTask {
+                    while true {
+                        if try await admin.caughtUp([overview], since: since) { return (ContinuousClock.now - start).seconds }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                var result = 0.0
+                for try await value in inner { if let value { result = value; break } }
+                inner.cancelAll()
+                return result
+            }
+            return (relaySeconds, drained)
         }
         let cutoverRate = Double(keys.count) / max(drained, 0.001)
         let anchorRate = Double(keys.count) / max(anchorSeconds, 0.001)

@@ -23,22 +23,19 @@ struct ChangeLogPruner: Sendable {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
             do {
-                let count = try await Database.withConnection(target, logger: logger) { connection in
+                // Also the WAL the capture slot holds back, measured here rather than in the relay's
+                // loop, which must keep answering the replication stream.
+                let (count, retained) = try await Database.withConnection(target, logger: logger) { connection in
                     let result = try await connection.query(PostgresQuery(unsafeSQL: Self.sql), logger: logger).get()
-                    return result.metadata.rows ?? 0
-                }
-                if count > 0 { pruned.increment(by: count) }
-                // The WAL the capture slot holds back, measured here (its own connection) rather than
-                // in the relay's loop, which must keep answering the replication stream.
-                let retained = try await Database.withConnection(target, logger: logger) { connection in
                     var bytes = 0.0
                     let rows = try await connection.query("""
                         SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)), 0)::float8 FROM pg_replication_slots
                         WHERE database = current_database() AND slot_name LIKE 'cutover\\_%'
                         """, logger: logger)
                     for try await b in rows.decode(Double.self) { bytes = b }
-                    return bytes
+                    return (result.metadata.rows ?? 0, bytes)
                 }
+                if count > 0 { pruned.increment(by: count) }
                 retainedBytes.record(retained)
             } catch {
                 logger.debug("pruning skipped", metadata: ["error": "\(error)"])

@@ -117,7 +117,7 @@ extension ProjectionRebuilder {
             last = check
             unexplained = check.suspects
             if unexplained.isEmpty { break }
-            try await waitForRelay(c, upTo: check.walPosition)
+            try await CaptureRelay.waitUntilRelayed(c, upTo: check.walPosition, timeout: .seconds(30), logger: logger)
             // nil: a truncate since; compare again after catching up.
             guard let pending = try await pendingKeys(c, store: store, base: check.base) else { continue }
             unexplained = check.suspects.filter { !pending.contains($0.key) }

@@ -35,16 +35,8 @@ extension ProjectionRebuilder {
                 base = b ?? ""
             }
             try await store.refreshColumns(c)
-            var keys = try await store.allKeys(c)
+            let keys = try await ProjectionVerifier.keysToCompare(c, store: store, sample: verifySample)
             let key = projection.keyColumn
-            if let sample = verifySample {
-                // Random keys of both sides, as `cutover verify --sample` does.
-                var chosen = Set(keys.shuffled().prefix(sample))
-                for try await k in try await query(c, "SELECT \(key)::text FROM \(store.table) GROUP BY 1 ORDER BY random() LIMIT \(sample)").decode(String.self) {
-                    chosen.insert(k)
-                }
-                keys = chosen.sorted()
-            }
             var binds = PostgresBindings()
             try store.appendKeys(keys, to: &binds)
             let match = projection.primaryKey.map { "f.\($0) = l.\($0)" }.joined(separator: " AND ")
@@ -86,18 +78,5 @@ extension ProjectionRebuilder {
             keys.formUnion(try await store.fanOut(c, table: table, values: values))
         }
         return keys
-    }
-
-    /// Waits until the capture relay has written everything committed before `position`.
-    func waitForRelay(_ c: PostgresConnection, upTo position: String) async throws {
-        guard let installed = try await scalar(c, "SELECT (to_regprocedure('cutover.capture_slot_name()') IS NOT NULL)::text"), installed == "true" else { return }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let done = try await scalar(c, """
-                SELECT (NOT active OR confirmed_flush_lsn >= '\(position)'::pg_lsn)::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
-                """)
-            if done != "false" { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }

@@ -37,6 +37,17 @@ public struct ProjectionVerifier: Sendable {
         public var isClean: Bool { missing == 0 && extra == 0 && differing == 0 }
     }
 
+    /// The keys a comparison covers: every key of the write side, or `sample` random ones of it plus
+    /// `sample` random keys of `store.table` (so both missing and extra rows can show).
+    static func keysToCompare(_ c: PostgresConnection, store: ProjectionStore, sample: Int?) async throws -> [String] {
+        let keys = try await store.allKeys(c)
+        guard let sample else { return keys }
+        var chosen = Set(keys.shuffled().prefix(sample))
+        let rows = try await store.query(c, "SELECT \(store.projection.keyColumn)::text FROM \(store.table) GROUP BY 1 ORDER BY random() LIMIT \(sample)")
+        for try await k in rows.decode(String.self) { chosen.insert(k) }
+        return chosen.sorted()
+    }
+
     /// Verifies the live table (or `table`, e.g. a shadow copy): every key, or with `sample` that
     /// many random keys of the write side plus that many random keys of the read table (so both
     /// missing and extra rows can show), compared on the same snapshot.
@@ -49,13 +60,7 @@ public struct ProjectionVerifier: Sendable {
             let t = table ?? live ?? projection.table
             store.table = t
             try await store.refreshColumns(c)
-            var keys = try await store.allKeys(c)
-            if let sample {
-                var chosen = Set(keys.shuffled().prefix(sample))
-                let rows = try await store.query(c, "SELECT \(projection.keyColumn)::text FROM \(t) GROUP BY 1 ORDER BY random() LIMIT \(sample)")
-                for try await k in rows.decode(String.self) { chosen.insert(k) }
-                keys = chosen.sorted()
-            }
+            let keys = try await Self.keysToCompare(c, store: store, sample: sample)
             let pk = projection.primaryKey
             let match = pk.map { "f.\($0) = l.\($0)" }.joined(separator: " AND ")
             let keyExpr = { (alias: String) in pk.map { "\(alias).\($0)::text" }.joined(separator: " || '/' || ") }

@@ -1,7 +1,6 @@
 import CutoverCore
 import CutoverPostgres
 import Foundation
-import Logging
 import PostgresNIO
 
 extension ProjectorAdmin {
@@ -75,30 +74,5 @@ extension ProjectorAdmin {
         }
         let rows = try await status(projections)
         return rows.count == projections.count && rows.allSatisfy { $0.installed && $0.pendingChanges == 0 }
-    }
-}
-
-extension CaptureRelay {
-    /// Waits (at most `timeout`) until the capture relay has passed the WAL position of now, so every
-    /// change committed before this call is in the change log. Returns at once on trigger capture or
-    /// when no relay streams the slot (then nothing would move; the caller's retries decide).
-    static func waitUntilRelayed(_ c: PostgresConnection, timeout: Duration, logger: Logger) async throws {
-        var installed = false
-        for try await present in try await c.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger).decode(Bool.self) {
-            installed = present
-        }
-        guard installed else { return }
-        var target = ""
-        for try await lsn in try await c.query("SELECT pg_current_wal_lsn()::text", logger: logger).decode(String.self) { target = lsn }
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let rows = try await c.query("""
-                SELECT active, confirmed_flush_lsn >= \(target)::pg_lsn FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
-                """, logger: logger)
-            var done = true
-            for try await (active, passed) in rows.decode((Bool, Bool?).self) { done = !active || passed == true }
-            if done { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }

@@ -194,9 +194,6 @@ public struct DevCluster: Sendable {
             log_line_prefix = '%m [%p] %q%u@%d '
             # change capture streams a logical replication slot per database
             wal_level = logical
-            max_replication_slots = 20
-            max_wal_senders = 20
-            max_slot_wal_keep_size = '4GB'
 
             """
         if fastAndUnsafe {
@@ -204,6 +201,8 @@ public struct DevCluster: Sendable {
             // `cutover serve` processes of its own.
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 500\n"
                 + "max_replication_slots = 400\nmax_wal_senders = 100\nmax_slot_wal_keep_size = '1GB'\n"
+        } else {
+            settings += "max_replication_slots = 20\nmax_wal_senders = 20\nmax_slot_wal_keep_size = '4GB'\n"
         }
         let conf = dataDirectory + "/postgresql.conf"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: conf))
