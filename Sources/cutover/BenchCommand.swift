@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
     @Flag(help: "A few minutes: 20k customers, short phases, one lag rate, scale at 5k and 20k.") var quick = false
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
-    @Option(help: "Seconds per capture phase (nine phases alternate without/with capture, starting and ending without).") var phaseSeconds: Int = 15
+    @Option(help: "Seconds per capture phase (thirteen phases: without capture, with capture and the relay afterwards, without, with capture and the relay streaming meanwhile, …, ending without).") var phaseSeconds: Int = 15
     @Option(help: "Seconds of load per read API phase (read model and legacy, list and detail).") var apiSeconds: Int = 10
     @Option(help: "Offered requests/s of the paced read API phases, comma-separated (16 clients together).") var apiRates: String = "400,1000"
 
