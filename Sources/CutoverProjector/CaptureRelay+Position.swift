@@ -4,9 +4,10 @@ import PostgresNIO
 
 extension CaptureRelay {
     /// Waits (at most `timeout`) until the capture relay has passed `position` (default: the WAL
-    /// position of now), so every change committed before it is in the change log. Returns at once
-    /// on trigger capture, or when no relay streams the slot (nothing would move; the caller's
-    /// retries decide).
+    /// insert position of now, which also covers commits not yet written under
+    /// `synchronous_commit = off`), so every change committed before it is in the change log.
+    /// Returns at once on trigger capture, or when no relay streams the slot (nothing would move;
+    /// the caller's retries decide).
     static func waitUntilRelayed(_ c: PostgresConnection, upTo position: String? = nil, timeout: Duration, logger: Logger) async throws {
         var installed = false
         for try await present in try await c.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger).decode(Bool.self) {
@@ -15,7 +16,7 @@ extension CaptureRelay {
         guard installed else { return }
         var target = position ?? ""
         if position == nil {
-            for try await lsn in try await c.query("SELECT pg_current_wal_lsn()::text", logger: logger).decode(String.self) { target = lsn }
+            for try await lsn in try await c.query("SELECT pg_current_wal_insert_lsn()::text", logger: logger).decode(String.self) { target = lsn }
         }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

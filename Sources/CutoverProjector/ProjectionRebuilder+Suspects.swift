@@ -28,7 +28,7 @@ extension ProjectionRebuilder {
             var position = "0/0"
             var base = ""
             let first = try await query(c, """
-                SELECT pg_current_wal_lsn()::text, (SELECT base_snapshot::text FROM cutover.projection_checkpoint WHERE projection = '\(checkpointName)')
+                SELECT pg_current_wal_insert_lsn()::text, (SELECT base_snapshot::text FROM cutover.projection_checkpoint WHERE projection = '\(checkpointName)')
                 """)
             for try await (lsn, b) in first.decode((String, String?).self) {
                 position = lsn

@@ -43,10 +43,12 @@ extension ProjectorAdmin {
         }
     }
 
-    /// The current WAL write position: pass it to ``caughtUp(_:since:)`` after a write.
+    /// The current WAL insert position: pass it to ``caughtUp(_:since:)`` after a write. (Not the
+    /// write position: with `synchronous_commit = off` a commit that has returned may not be written
+    /// yet, and waiting for the write position would not wait for it.)
     public func currentWAL() async throws -> LSN {
         try await Database.withConnection(target, logger: logger) { c in
-            for try await text in try await c.query("SELECT pg_current_wal_lsn()::text", logger: logger).decode(String.self) {
+            for try await text in try await c.query("SELECT pg_current_wal_insert_lsn()::text", logger: logger).decode(String.self) {
                 return LSN(text) ?? .zero
             }
             return .zero
