@@ -1,29 +1,26 @@
 import CutoverCore
 import CutoverProjector
 import Foundation
+import ServiceLifecycle
 
 extension BenchContext {
     /// Runs `body` while a capture relay streams the slot (as one always does beside a production
-    /// projector), then stops the relay after it wrote what it had.
+    /// projector), then shuts the relay down gracefully (it writes what it had).
     func whileRelaying<T: Sendable>(_ projections: [ProjectionDefinition], _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let relay = CaptureRelay(projections: projections, target: db, settings: ProjectorSettings(), wakeAll: {}, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { await relay.run(); return nil }
-            group.addTask { try await body() }
-            var result: T?
+        let group = ServiceGroup(configuration: .init(services: [relay], logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask { try await group.run(); return nil }
             do {
-                while let next = try await group.next() {
-                    if let value = next {
-                        result = value
-                        relay.stop()
-                    }
-                }
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
             } catch {
-                relay.stop()
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
                 throw error
             }
-            guard let result else { throw CancellationError() }
-            return result
         }
     }
 }

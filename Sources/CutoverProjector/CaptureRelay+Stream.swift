@@ -19,7 +19,7 @@ extension CaptureRelay {
     func relay(onStreaming: () -> Void) async throws {
         let sql = try await Database.connect(target, logger: logger)
         do {
-            try await stream(sql: sql, onStreaming: onStreaming)
+            try await sql.closingOnCancellation { try await stream(sql: sql, onStreaming: onStreaming) }
             try? await sql.close()
         } catch {
             try? await sql.close()

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import PostgresNIO
-import Synchronization
+import ServiceLifecycle
 
 /// Change capture's reading side: streams the database's capture slot (logical decoding of the
 /// captured tables' row changes, `pgoutput`) and writes each committed transaction's changes to
@@ -19,15 +19,17 @@ import Synchronization
 ///
 /// Only one process can stream a slot: with several projectors the others stand by and take over
 /// within about a second once the streaming one is gone.
-public final class CaptureRelay: Sendable {
+///
+/// A swift-service-lifecycle `Service`: on graceful shutdown it writes what it received and
+/// returns; on cancellation its connections are closed and it returns at once (what it had not
+/// confirmed is streamed again by the next relay and skipped if already written).
+public final class CaptureRelay: Service, Sendable {
     let target: DatabaseTarget
     let capturedColumns: [String: [String]]
     let settings: ProjectorSettings
     let wakeAll: @Sendable () -> Void
     let logger: Logger
-    let wakeup = Wakeup()
     let metrics = CaptureRelayMetrics()
-    private let stopping = Atomic<Bool>(false)
 
     /// The publication the capture migration creates.
     static let publication = CaptureMigration.publication
@@ -48,15 +50,15 @@ public final class CaptureRelay: Sendable {
         metrics.streaming.record(0)
     }
 
-    /// Stops after writing what was received (a batch is written whole or not at all).
-    public func stop() {
-        stopping.store(true, ordering: .relaxed)
-        wakeup.signal()
+    /// Graceful shutdown was triggered or the task was cancelled.
+    var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Sleeps for `duration`, or less if graceful shutdown or cancellation comes first.
+    func pause(_ duration: Duration) async {
+        _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 
-    var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
-
-    /// Streams until stopped; reconnects with backoff after any failure.
+    /// Streams until graceful shutdown or cancellation; reconnects with backoff after any failure.
     public func run() async {
         var backoff = Duration.milliseconds(250)
         var standingBy = false
@@ -74,20 +76,20 @@ public final class CaptureRelay: Sendable {
                 if !standingBy { logger.info("another projector streams the capture slot; standing by") }
                 standingBy = true
                 metrics.streaming.record(0)
-                _ = await wakeup.wait(timeout: settings.leaseRetry * 2)
+                await pause(settings.leaseRetry * 2)
             } catch let error as DatabaseError where error.code == .captureNotReady {
                 // Not migrated yet, or capture through the WAL rolled back to triggers (which write the
                 // change log themselves): nothing to relay. Say so once, then look again now and then.
                 metrics.streaming.record(0)
                 if !notReadyLogged { logger.notice("the capture relay waits: \(error.message)") }
                 notReadyLogged = true
-                _ = await wakeup.wait(timeout: .seconds(10))
+                await pause(.seconds(10))
             } catch {
                 metrics.streaming.record(0)
                 if isStopping { break }
                 let reason = error is DatabaseError || error is CoreError ? "\(error)" : "\(Database.translate(error, doing: "relaying captured changes"))"
                 logger.warning("capture relay failed; reconnecting", metadata: ["error": "\(reason)", "backoff": "\(backoff)"])
-                _ = await wakeup.wait(timeout: backoff)
+                await pause(backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }

@@ -2,10 +2,12 @@ import CutoverPostgres
 import Logging
 import Metrics
 import PostgresNIO
+import ServiceLifecycle
 
 /// Deletes change-log rows that every projection has applied (visible in every checkpoint's
 /// base snapshot). Rows of a still-running transaction are never visible yet, so never pruned.
-struct ChangeLogPruner: Sendable {
+/// Returns on graceful shutdown or cancellation (a round in flight then loses its connection).
+struct ChangeLogPruner: Service {
     let target: DatabaseTarget
     let interval: Duration
     let logger: Logger
@@ -19,9 +21,10 @@ struct ChangeLogPruner: Sendable {
     func run() async {
         let pruned = Counter(label: "cutover_change_log_pruned_total")
         let retainedBytes = Gauge(label: "cutover_capture_slot_retained_bytes")
-        while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            if Task.isCancelled { break }
+        let interval = self.interval
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
             do {
                 // Also the WAL the capture slot holds back, measured here rather than in the relay's
                 // loop, which must keep answering the replication stream.

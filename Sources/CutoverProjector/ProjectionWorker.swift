@@ -3,19 +3,22 @@ import CutoverPostgres
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
+import ServiceLifecycle
 
 /// Keeps one projection current: holds its lease (a session advisory lock, so a dead process
-/// loses it at once), installs it if needed, then runs batches whenever woken, polling briefly
-/// after each wake-up and on a slow fallback timer.
-final class ProjectionWorker: Sendable {
+/// loses it at once), installs it if needed, then runs batches whenever its doorbell rings,
+/// polling briefly after each wake-up and on a slow fallback timer.
+///
+/// A service of the projector's group: on graceful shutdown it finishes its current batch (one
+/// transaction, applied whole or not at all) and returns; on cancellation its connection is
+/// closed, so a batch in flight ends at once (and is rolled back, to be applied again later).
+final class ProjectionWorker: Service, Sendable {
     let projection: ProjectionDefinition
     let target: DatabaseTarget
     let settings: ProjectorSettings
-    let wakeup = Wakeup()
+    let doorbell = WorkerDoorbell()
     let logger: Logger
     let metrics: ProjectorMetrics
-    private let stopping = Atomic<Bool>(false)
 
     init(projection: ProjectionDefinition, target: DatabaseTarget, settings: ProjectorSettings, logger: Logger) {
         self.projection = projection
@@ -27,18 +30,32 @@ final class ProjectionWorker: Sendable {
         self.metrics = ProjectorMetrics(projection: projection.name)
     }
 
-    /// Asks the worker to stop after its current batch.
-    func stop() {
-        stopping.store(true, ordering: .relaxed)
-        wakeup.signal()
+    /// Graceful shutdown was triggered or the task was cancelled.
+    var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Runs until graceful shutdown or cancellation: connect, take the lease, work; on any
+    /// connection failure back off and start over. A broken projection definition
+    /// (``CoreError``) is not retried: it is thrown.
+    func run() async throws {
+        // The ticker lets waits notice their deadlines; it ends with the worker.
+        try await withThrowingTaskGroup(of: Void.self) { ticker in
+            ticker.addTask { [doorbell, settings] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: settings.pollAfterWakeup)
+                    doorbell.tick()
+                }
+            }
+            defer { ticker.cancelAll() }
+            var waiter = WorkerDoorbell.Waiter(doorbell)
+            try await withGracefulShutdownHandler {
+                try await runLoop(&waiter)
+            } onGracefulShutdown: { [doorbell] in
+                doorbell.close()
+            }
+        }
     }
 
-    /// Stopping was asked for, or the surrounding task was cancelled (then there is no graceful path).
-    var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
-
-    /// Runs until `stop()`: connect, take the lease, work; on any connection failure back off and
-    /// start over. A broken projection definition (``CoreError``) is not retried: it is thrown.
-    func run() async throws {
+    private func runLoop(_ waiter: inout WorkerDoorbell.Waiter) async throws {
         var backoff = Duration.milliseconds(100)
         while !isStopping {
             do {
@@ -46,12 +63,11 @@ final class ProjectionWorker: Sendable {
                 let connection = try await Database.connect(target, logger: logger)
                 logger.debug("connected")
                 do {
-                    try await work(on: connection)
+                    try await connection.closingOnCancellation { try await work(on: connection, waiter: &waiter) }
                     try? await connection.close()
                 } catch {
                     logger.debug("work failed; closing", metadata: ["error": "\(error)"])
                     try? await connection.close()
-                    logger.debug("closed")
                     throw error
                 }
                 backoff = .milliseconds(100)
@@ -61,12 +77,12 @@ final class ProjectionWorker: Sendable {
                 metrics.leaseHeld.record(0)
                 logger.error("a newer version of this projection is live; this process has an outdated definition and stops maintaining it (restart it with the current projections/)",
                              metadata: ["live_version": "\(swap.version)", "own_version": "\(projection.version)", "live_table": "\(swap.table)"])
-                while !isStopping { _ = await wakeup.wait(timeout: .seconds(60)) }
+                while await waiter.wait(for: .seconds(60)) != .closed {}
                 break
             } catch let rebuilding as ProjectionStore.RebuildInProgress {
                 metrics.leaseHeld.record(0)
                 logger.notice("`cutover rebuild` is building this version; waiting for its swap", metadata: ["projection": "\(rebuilding.projection)"])
-                _ = await wakeup.wait(timeout: .seconds(2))
+                if await waiter.wait(for: .seconds(2)) == .closed { break }
             } catch let error as CoreError {
                 metrics.leaseHeld.record(0)
                 logger.error("projection definition rejected by the database", metadata: ["error": "\(error.message)"])
@@ -75,14 +91,14 @@ final class ProjectionWorker: Sendable {
                 metrics.leaseHeld.record(0)
                 if isStopping { break }
                 logger.warning("projector worker failed; reconnecting", metadata: ["error": "\(error)", "backoff": "\(backoff)"])
-                _ = await wakeup.wait(timeout: backoff)
+                if await waiter.wait(for: backoff) == .closed { break }
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
         metrics.leaseHeld.record(0)
     }
 
-    private func work(on connection: PostgresConnection) async throws {
+    private func work(on connection: PostgresConnection, waiter: inout WorkerDoorbell.Waiter) async throws {
         // 0. The read tables are derived data and every batch commits its rows together with its
         // checkpoint: a crash can lose only the last batches whole, and they are simply applied again.
         // So batches need not wait for the WAL flush (which would also compete with the writers').
@@ -96,7 +112,7 @@ final class ProjectionWorker: Sendable {
             for try await value in rows.decode(Bool.self) { held = value }
             if held { break }
             metrics.leaseHeld.record(0)
-            _ = await wakeup.wait(timeout: settings.leaseRetry)
+            if await waiter.wait(for: settings.leaseRetry) == .closed { return }
         }
         if isStopping { return }
         metrics.leaseHeld.record(1)
@@ -133,14 +149,18 @@ final class ProjectionWorker: Sendable {
             if projection.minIntervalMilliseconds > 0, outcome.changes > 0 {
                 // Coalesce: let changes collect until the interval has passed since this batch began.
                 let until = batchStart + .milliseconds(projection.minIntervalMilliseconds)
-                while !isStopping, ContinuousClock.now < until { _ = await wakeup.wait(timeout: until - ContinuousClock.now) }
+                while ContinuousClock.now < until {
+                    if await waiter.wait(until: until) == .closed { return }
+                }
                 continue
             }
-            if ContinuousClock.now < pollUntil {
-                // Recently active: poll again shortly so a commit whose NOTIFY was throttled is not left waiting.
-                if await wakeup.wait(timeout: settings.pollAfterWakeup) { pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3 }
-            } else if await wakeup.wait(timeout: settings.fallbackPoll) {
-                pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
+            // Recently active: poll again shortly so a commit whose NOTIFY was throttled is not
+            // left waiting; otherwise on the slow fallback timer.
+            let wait = ContinuousClock.now < pollUntil ? settings.pollAfterWakeup : settings.fallbackPoll
+            switch await waiter.wait(for: wait) {
+            case .closed: return
+            case .rung: pollUntil = ContinuousClock.now + settings.pollAfterWakeup * 3
+            case .timedOut: break
             }
         }
     }

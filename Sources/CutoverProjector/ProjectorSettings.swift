@@ -14,6 +14,9 @@ public struct ProjectorSettings: Sendable {
     public var pruneInterval: Duration
     /// Whether this service runs the capture relay too (benchmarks run one of their own).
     public var runsCaptureRelay = true
+    /// How long graceful shutdown may take before what is still running is cancelled (which closes
+    /// its connections: a batch in flight is rolled back and applied again later).
+    public var shutdownGracePeriod: Duration = .seconds(3)
 
     public init(batchSize: Int = 500, pollAfterWakeup: Duration = .milliseconds(20), fallbackPoll: Duration = .seconds(1),
                 leaseRetry: Duration = .milliseconds(500), pruneInterval: Duration = .seconds(2)) {

@@ -25,12 +25,13 @@ public enum Database {
         return false
     }
 
-    /// Runs `body` with one connection that is closed afterwards.
+    /// Runs `body` with one connection that is closed afterwards, or as soon as the task is
+    /// cancelled (every query in flight then fails at once).
     public static func withConnection<R: Sendable>(_ target: DatabaseTarget, logger: Logger,
                                                    _ body: (PostgresConnection) async throws -> R) async throws -> R {
         let connection = try await connect(target, logger: logger)
         do {
-            let result = try await body(connection)
+            let result = try await connection.closingOnCancellation { try await body(connection) }
             if !connection.isClosed { try? await connection.close() }
             return result
         } catch {

@@ -26,10 +26,12 @@ public struct ListenLoop: Sendable {
             do {
                 let connection = try await Database.connect(target, logger: logger)
                 do {
-                    try await connection.listen(on: channel) { notifications in
-                        logger.debug("listening", metadata: ["channel": "\(channel)"])
-                        backoff = .milliseconds(100)
-                        try await session(connection, notifications)
+                    try await connection.closingOnCancellation {
+                        try await connection.listen(on: channel) { notifications in
+                            logger.debug("listening", metadata: ["channel": "\(channel)"])
+                            backoff = .milliseconds(100)
+                            try await session(connection, notifications)
+                        }
                     }
                     try? await connection.close()
                 } catch {
