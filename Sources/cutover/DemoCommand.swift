@@ -73,8 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
             let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger, extra: [service])
-            let group = ServiceGroup(configuration: .init(services: api.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            try await ProcessServices.run(api.services, logger: logger)
         }
     }
 

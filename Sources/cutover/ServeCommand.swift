@@ -27,8 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
             let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger)
-            let group = ServiceGroup(configuration: .init(services: api.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            try await ProcessServices.run(api.services, logger: logger)
         }
     }
 }
@@ -85,9 +84,13 @@ struct APIServices {
             // stdout, for people and for tools that start `serve` on port 0.
             FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /admin/flags, /ofrep/v1, /console, /metrics, /health/ready)\n".utf8))
         }
-        await monitor.poll()
+        // No query may run here: the clients run in the service group below, and a query on a
+        // client that does not run yet waits forever. The lag monitor polls once the group runs.
         let flagServices: [any Service] = [sync, shadow, usage, rollback]
         let operations = OperationsStateMonitor(config: config, client: primary, projections: projections, logger: logger)
-        services = [primary] + (replica.map { [$0] } ?? []) + [monitor, operations] + flagServices + extra + [app]
+        // The HTTP server starts listening once the first lag reading is in (at most 5 s), so the
+        // first requests carry lag headers and readiness has numbers.
+        let listener = ServiceAfter(first: { await monitor.waitForFirstPoll(within: .seconds(5)) }, then: app)
+        services = [primary] + (replica.map { [$0] } ?? []) + [monitor, operations] + flagServices + extra + [listener]
     }
 }

@@ -4,7 +4,7 @@ import CutoverServer
 import Foundation
 import Testing
 
-@Suite("Read API on a hot standby")
+@Suite("Read API on a hot standby", .timeLimit(.minutes(10)))
 struct ReplicaTests {
     @Test("reads come from a standby made with pg_basebackup, follow the primary, and report the replica lag")
     func hotStandby() async throws {
@@ -34,8 +34,12 @@ struct ReplicaTests {
             #expect(try await SQL.scalar(replica, "SELECT pg_is_in_recovery()::text") == "true")
 
             let id = try #require(try await SQL.scalar(db, "SELECT min(id)::text FROM crm.customers WHERE territory_code = 'DE-BY'"))
-            try await APIHarness.withAPI(db, replica: replica) { client in
-                let first = try await APIHarness.get(client, "/v1/customers/\(id)", token: token)
+            // The command users run, configured as docs/operations.md shows.
+            let serve = try await ServeProcess(db, settings: ["api.replicaUrl=\(replica.url.urlWithPassword)", "api.forceSource=read-model"],
+                                               logLevel: "info")
+            #expect(serve.process.output.contains("reads from hot standby"))
+            do {
+                let first = try await serve.get("/v1/customers/\(id)", token: token)
                 #expect(first.status == .ok)
                 #expect(first.headers[APIHeaders.source] == "read-model")
                 #expect(Double(first.headers[APIHeaders.replicaLag] ?? "") != nil, "no Cutover-Replica-Lag header")
@@ -44,16 +48,21 @@ struct ReplicaTests {
                 var name: String?
                 let deadline = ContinuousClock.now + .seconds(60)
                 while ContinuousClock.now < deadline {
-                    let r = try await APIHarness.get(client, "/v1/customers/\(id)", token: token)
+                    let r = try await serve.get("/v1/customers/\(id)", token: token)
                     name = try APIHarness.json(r.body)["name"] as? String
                     if name == "Gasthof Replik" { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(name == "Gasthof Replik")
-
+                // The reads went to the standby: its sessions include the API's.
+                #expect(try await SQL.scalar(replica, "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'cutover api'") != "0")
                 // The standby refuses writes: the API only reads there.
                 await #expect(throws: (any Error).self) { try await SQL.exec(replica, "UPDATE crm.customers SET name = 'x' WHERE id = \(id)") }
             }
+            // SIGTERM: serve stops within seconds and says so.
+            let status = await serve.process.stop(SIGTERM, within: .seconds(10))
+            #expect(status == 0, "serve did not exit within 10 s of SIGTERM: \(serve.process.output.suffix(2000))")
+            #expect(serve.process.output.contains("stopped"))
         }
     }
 }

@@ -55,7 +55,17 @@ public final class LagMonitor: Service, Sendable {
         }
     }
 
-    /// One poll (also used once at start-up so the first requests have numbers).
+    /// Waits until the first poll finished (successfully or not), at most `limit`.
+    public func waitForFirstPoll(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            let polled = state.withLock { $0.polledAt != nil || $0.error != nil }
+            if polled { return }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// One poll.
     public func poll() async {
         do {
             let rows = try await ProjectorAdmin(target: target, logger: logger).status(projections)

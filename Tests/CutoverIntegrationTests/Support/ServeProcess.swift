@@ -9,10 +9,10 @@ final class ServeProcess: Sendable {
     let process: Subprocess
     let port: Int
 
-    init(_ db: DatabaseTarget, settings: [String] = []) async throws {
+    init(_ db: DatabaseTarget, settings: [String] = [], logLevel: String = "warning") async throws {
         let log = NSTemporaryDirectory() + "cutover-serve-\(UUID().uuidString).log"
         var arguments = ["serve", "--database-url", db.url.urlWithPassword, "--set", "http.port=0",
-                         "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--log-level", "warning",
+                         "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--log-level", logLevel,
                          // A small pool: many of these run at once against the one test cluster.
                          "--set", "database.poolSize=3"]
         for setting in settings { arguments += ["--set", setting] }
@@ -42,6 +42,17 @@ final class ServeProcess: Sendable {
         return try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30))) { client in
             let response = try await client.execute(request)
             return (response.status, response.body.map { String(buffer: $0) } ?? "")
+        }
+    }
+
+    /// A GET with the response headers too.
+    func get(_ uri: String, token: String?) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let request = TestClient.Request(uri, method: .get, headers: headers, body: nil)
+        return try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30))) { client in
+            let response = try await client.execute(request)
+            return (response.status, response.headers, response.body.map { String(buffer: $0) } ?? "")
         }
     }
 

@@ -1,0 +1,28 @@
+import Logging
+import ServiceLifecycle
+
+/// How the long-running commands (`serve`, `project`, `demo`) run their services: one
+/// `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT within bounds, so the process
+/// always exits within seconds.
+enum ProcessServices {
+    /// Graceful shutdown may take this long before what still runs is cancelled (cancellation
+    /// closes database connections, so everything ends promptly).
+    static let gracefulShutdownLimit: Duration = .seconds(4)
+    /// Past this, a part that ignores cancellation is a bug: the process stops with a fatal error
+    /// rather than hang.
+    static let cancellationLimit: Duration = .seconds(4)
+
+    static func run(_ services: [any Service], logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = gracefulShutdownLimit
+        configuration.maximumCancellationDuration = cancellationLimit
+        let start = ContinuousClock.now
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            logger.info("stopped", metadata: ["error": "\(error)"])
+            throw error
+        }
+        logger.info("stopped", metadata: ["uptime_seconds": "\(Int((ContinuousClock.now - start).components.seconds))"])
+    }
+}
