@@ -2,7 +2,7 @@ import CutoverCore
 import Foundation
 import Testing
 
-@Suite("Read API core: queries, cursors, tokens, callers")
+@Suite("Read API core: queries, cursors, tokens, callers", .timeLimit(.minutes(1)))
 struct APICoreTests {
     @Test("base64url round-trips any text and rejects foreign characters", arguments: ["", "a", "ab", "abc", "r:12345.60:42", "Würzburg ✓"])
     func base64URL(text: String) {
@@ -83,7 +83,7 @@ struct APICoreTests {
     }
 }
 
-@Suite("JSON output of the read API")
+@Suite("JSON output of the read API", .timeLimit(.minutes(1)))
 struct JSONOutputTests {
     func foundation(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()

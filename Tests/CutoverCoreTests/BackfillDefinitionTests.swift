@@ -2,7 +2,7 @@ import CutoverCore
 import Foundation
 import Testing
 
-@Suite("Backfill definitions")
+@Suite("Backfill definitions", .timeLimit(.minutes(1)))
 struct BackfillDefinitionTests {
     static let header = """
         -- backfill: fill_things

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Blackout calendar")
+@Suite("Blackout calendar", .timeLimit(.minutes(1)))
 struct BlackoutCalendarTests {
     let berlin = CalendarTimeZone.berlin
 

@@ -39,7 +39,7 @@ enum PgOutputBytes {
     static func truncate(_ ids: [UInt32]) -> [UInt8] { [UInt8(ascii: "T")] + u(UInt64(ids.count), 4) + [0] + ids.flatMap { u(UInt64($0), 4) } }
 }
 
-@Suite("Change capture: pgoutput decoding and transaction assembly")
+@Suite("Change capture: pgoutput decoding and transaction assembly", .timeLimit(.minutes(1)))
 struct CaptureAssemblerTests {
     typealias B = PgOutputBytes
     static let columns = ["crm.contacts": ["customer_id", "id"], "crm.customers": ["id", "territory_code"]]

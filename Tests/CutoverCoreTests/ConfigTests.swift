@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Configuration model")
+@Suite("Configuration model", .timeLimit(.minutes(1)))
 struct ConfigTests {
     @Test("defaults are valid and point at localhost")
     func defaults() {

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Feature flags: evaluation, sticky buckets, changes")
+@Suite("Feature flags: evaluation, sticky buckets, changes", .timeLimit(.minutes(1)))
 struct FlagTests {
     static func reader(_ value: FlagValue, name: String = "customer_reads") -> FeatureFlag {
         FeatureFlag(name: name, kind: .reader, views: [.customerList, .customerDetail], value: value)
@@ -85,7 +85,7 @@ struct FlagTests {
     }
 }
 
-@Suite("Shadow diff")
+@Suite("Shadow diff", .timeLimit(.minutes(1)))
 struct ShadowDiffTests {
     static func item(_ id: Int64, name: String = "Gasthof", chef: String? = "Anna Koch") -> CustomerSummary {
         CustomerSummary(id: id, name: name, segment: "HOTEL", status: "ACTIVE", territoryCode: "DE-BY", city: "Passau", ownerId: 3,
@@ -119,7 +119,7 @@ struct ShadowDiffTests {
     }
 }
 
-@Suite("Automatic rollback policy")
+@Suite("Automatic rollback policy", .timeLimit(.minutes(1)))
 struct AutoRollbackPolicyTests {
     let thresholds = AutoRollbackThresholds(windowSeconds: 60, p95Milliseconds: 200, maxErrorRate: 0.05, maxMismatchRate: 0.01, minRequests: 20, minComparisons: 20)
 
@@ -159,7 +159,7 @@ struct AutoRollbackPolicyTests {
     }
 }
 
-@Suite("Contract guards")
+@Suite("Contract guards", .timeLimit(.minutes(1)))
 struct ContractGuardTests {
     @Test("every form parses and reads back; malformed guards list the forms")
     func parsing() throws {

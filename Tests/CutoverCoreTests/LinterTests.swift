@@ -11,7 +11,7 @@ func lintIDs(_ sql: String, phase: MigrationPhase = .expand, transactional: Bool
 let timeout = "SET lock_timeout = '2s';\n"
 
 /// All linter suites, so that `swift test --filter LinterTests` runs exactly them.
-@Suite("Migration linter")
+@Suite("Migration linter", .timeLimit(.minutes(1)))
 struct LinterTests {}
 
 extension LinterTests {

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Migration files")
+@Suite("Migration files", .timeLimit(.minutes(1)))
 struct MigrationFileTests {
     @Test("parses version, name, phase, statements and a stable checksum")
     func parses() throws {

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Migration rollback, repeatables, numbering and timeouts")
+@Suite("Migration rollback, repeatables, numbering and timeouts", .timeLimit(.minutes(1)))
 struct MigrationLifecycleCoreTests {
     func applied(_ file: MigrationFile) -> AppliedMigration {
         AppliedMigration(version: file.version, name: file.name, filename: file.filename, phase: file.phase, checksum: file.checksum,
@@ -109,7 +109,7 @@ struct MigrationLifecycleCoreTests {
     }
 }
 
-@Suite("Linting files with a rollback section")
+@Suite("Linting files with a rollback section", .timeLimit(.minutes(1)))
 struct LintRollbackSectionTests {
     @Test("the rollback section is not linted; the forward part is")
     func skipsRollback() throws {

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Migration planner")
+@Suite("Migration planner", .timeLimit(.minutes(1)))
 struct MigrationPlannerTests {
     func catalog(_ versions: [Int], phase: MigrationPhase = .expand) throws -> MigrationCatalog {
         try MigrationCatalog(sources: versions.map { ("V\($0)__m\($0).sql", "-- phase: \(phase.rawValue)\nSELECT \($0);") })

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("Projection cursor, key collection and capture SQL")
+@Suite("Projection cursor, key collection and capture SQL", .timeLimit(.minutes(1)))
 struct ProjectionCoreTests {
     static let overview = ProjectionDefinition(
         name: "overview", version: 1, description: "", keyColumn: "customer_id", keyType: .bigint,

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("SHA-256")
+@Suite("SHA-256", .timeLimit(.minutes(1)))
 struct SHA256Tests {
     @Test("matches the FIPS 180-4 test vectors", arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),

@@ -1,7 +1,7 @@
 import CutoverCore
 import Testing
 
-@Suite("SQL statement splitter")
+@Suite("SQL statement splitter", .timeLimit(.minutes(1)))
 struct SQLStatementSplitterTests {
     let splitter = SQLStatementSplitter()
 

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// `cutover backfill`: the shipped lead_assignments backfill against real PostgreSQL.
-@Suite("Backfills")
+@Suite("Backfills", .timeLimit(.minutes(5)))
 struct BackfillTests {
     static func definition() throws -> BackfillDefinition {
         try BackfillSource.load("lead_assignments", migrations: TestCluster.migrationsDirectory)

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Runs the built `cutover` binary and checks exit codes and messages for bad input.
-@Suite("cutover command line")
+@Suite("cutover command line", .timeLimit(.minutes(5)))
 struct CLITests {
     static var binary: String {
         let sibling = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/cutover"

@@ -3,7 +3,7 @@ import CutoverPostgres
 import Foundation
 import Testing
 
-@Suite("Configuration loading")
+@Suite("Configuration loading", .timeLimit(.minutes(5)))
 struct ConfigLoaderTests {
     func file(_ text: String) throws -> String {
         let path = NSTemporaryDirectory() + "cutover-config-\(UUID().uuidString).yaml"

@@ -8,7 +8,7 @@ import Testing
 /// CI's consistency check: a seeded randomized concurrent workload runs while the projector works;
 /// afterwards the read models must equal a recomputation from the write tables. The seed is
 /// printed (and can be forced with CUTOVER_WORKLOAD_SEED) so a failure can be replayed.
-@Suite("Consistency under a randomized concurrent workload")
+@Suite("Consistency under a randomized concurrent workload", .timeLimit(.minutes(10)))
 struct ConsistencyTests {
     static func seed() -> UInt64 {
         if let text = ProcessInfo.processInfo.environment["CUTOVER_WORKLOAD_SEED"], let seed = UInt64(text) { return seed }

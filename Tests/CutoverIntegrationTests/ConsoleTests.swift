@@ -8,7 +8,7 @@ import Testing
 /// The ops console of a real `cutover serve`: sign-in and CSRF as a browser without JavaScript
 /// sends them, a flag flipped through the console's form, and the page as headless Chromium
 /// renders it (DOM and a screenshot kept as a test artifact).
-@Suite("Ops console")
+@Suite("Ops console", .timeLimit(.minutes(10)))
 struct ConsoleTests {
     @Test("sign in with an ops token, flip a reader flag through the form (reason required, CSRF checked), see it in Chromium; login links work once")
     func consoleFlow() async throws {

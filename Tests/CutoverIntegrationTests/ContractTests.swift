@@ -6,7 +6,7 @@ import Testing
 /// The external checkers: pgTAP (pg_prove) for the row-level security policies and masking, and
 /// schemathesis for the running `cutover serve` against docs/openapi.yaml. Both must be installed
 /// (scripts/test.sh does it); a missing tool fails the test rather than skipping it.
-@Suite("External contract checks")
+@Suite("External contract checks", .timeLimit(.minutes(10)))
 struct ContractTests {
     @Test("pgTAP: fail-closed RLS, territory isolation, reader privileges and lead-protection masking")
     func pgTAP() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// docs/cutover-guide.md on a test cluster, with the same commands: expand → migrate (rebuild,
 /// verify) → flags (shadow for 02, read_model for 02, all modules) → contract, whose guards refuse
 /// and then allow it. The day the guards ask for is simulated by moving timestamps back.
-@Suite("The cutover guide, end to end")
+@Suite("The cutover guide, end to end", .timeLimit(.minutes(10)))
 struct CutoverGuideTests {
     let cli = CLITests()
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// These start their own clusters (not the shared one) to exercise `cutover dev` behaviour.
-@Suite("Dev cluster lifecycle", .serialized)
+@Suite("Dev cluster lifecycle", .serialized, .timeLimit(.minutes(10)))
 struct DevClusterTests {
     func folder() throws -> String {
         let root = NSTemporaryDirectory() + "cutover-devtest-\(UUID().uuidString.prefix(8))"

@@ -8,7 +8,7 @@ import Glibc
 
 /// The Prometheus rules in config/prometheus/ only use metric names that a live `cutover serve`
 /// and `cutover project` export (scripts/prometheus-rules.sh --exported compares them).
-@Suite("Exported metrics")
+@Suite("Exported metrics", .timeLimit(.minutes(5)))
 struct ExportedMetricsTests {
     @Test("every metric the alerting and recording rules use is in the /metrics of a live serve and project")
     func rulesUseExportedMetrics() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// Flags across real `cutover serve` processes: propagation, start-up without flags, and the
 /// OpenFeature SDK talking OFREP.
-@Suite("Feature flags across processes")
+@Suite("Feature flags across processes", .timeLimit(.minutes(5)))
 struct FlagProcessTests {
     @Test("a change made through one API process reaches a second process within 1 s")
     func propagation() async throws {

@@ -9,7 +9,7 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-@Suite("Feature flags against PostgreSQL")
+@Suite("Feature flags against PostgreSQL", .timeLimit(.minutes(5)))
 struct FlagIntegrationTests {
     let logger = TestCluster.logger
 

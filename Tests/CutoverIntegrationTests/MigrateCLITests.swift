@@ -5,7 +5,7 @@ import Testing
 
 /// The migration workflow through the `cutover` binary: new, number, plan, up inside a blackout,
 /// rollback, calendar.
-@Suite("cutover migrate workflow")
+@Suite("cutover migrate workflow", .timeLimit(.minutes(10)))
 struct MigrateCLITests {
     let cli = CLITests()
 

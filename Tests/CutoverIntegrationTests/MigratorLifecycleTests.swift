@@ -8,7 +8,7 @@ import Testing
 
 /// Lock timeouts and retries, resumable non-transactional files, rollback, repeatables, repair and
 /// blackouts, each against a fresh database.
-@Suite("Migrator lifecycle against PostgreSQL")
+@Suite("Migrator lifecycle against PostgreSQL", .timeLimit(.minutes(5)))
 struct MigratorLifecycleTests {
     let logger = TestCluster.logger
 

@@ -5,7 +5,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Migrator against PostgreSQL")
+@Suite("Migrator against PostgreSQL", .timeLimit(.minutes(5)))
 struct MigratorTests {
     let logger = TestCluster.logger
 

@@ -13,7 +13,7 @@ enum TestMetrics {
     static let registry: PrometheusCollectorRegistry = OperationsServer.bootstrapMetrics()
 }
 
-@Suite("Operational endpoints")
+@Suite("Operational endpoints", .timeLimit(.minutes(5)))
 struct OperationsEndpointTests {
     @Test("/metrics exports the projector's metrics by name; /health/ready follows the database and lag")
     func metricsAndHealth() async throws {

@@ -8,7 +8,7 @@ import Testing
 
 /// `cutover serve`'s operations-state gauges against real PostgreSQL: a migration runner's lock, a
 /// backfill's lock and progress row, a dead letter and the blackout calendar.
-@Suite("Operations state gauges")
+@Suite("Operations state gauges", .timeLimit(.minutes(5)))
 struct OperationsStateMonitorTests {
     @Test("the gauges exist at zero from the start and follow a held migration lock, a backfill's lock and progress, a dead letter and a blackout")
     func gauges() async throws {

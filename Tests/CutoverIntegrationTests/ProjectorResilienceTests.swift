@@ -7,7 +7,7 @@ import PostgresNIO
 import Testing
 
 /// Kills, restarts and doubles the projector, and restarts PostgreSQL under it.
-@Suite("Projector resilience", .serialized)
+@Suite("Projector resilience", .serialized, .timeLimit(.minutes(10)))
 struct ProjectorResilienceTests {
     let logger = TestCluster.logger
 
@@ -46,8 +46,36 @@ struct ProjectorResilienceTests {
         let second = try startProjector(db, log: log)
         try await ProjectorHarness.waitUntilCaughtUp(db)
         #expect(try await ProjectorHarness.drift(db).isEmpty)
-        second.kill(SIGTERM)
+        let status = await second.stop(SIGTERM, within: .seconds(5))
+        #expect(status == 0, "the projector did not exit cleanly within 5 s of SIGTERM: \(second.output.suffix(2000))")
         #expect(second.output.contains("projector stopped"))
+    }
+
+    @Test("`cutover project` with PostgreSQL restarted under it catches up and exits within 5 s of SIGTERM")
+    func projectProcessAcrossRestart() async throws {
+        let root = NSTemporaryDirectory() + "cutover-restart-cli-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        var starter = DevCluster(dataDirectory: root + "/pg", fastAndUnsafe: true, logger: logger)
+        let state = try await starter.up()
+        let cluster = starter
+        defer { cluster.destroy() }
+        let db = DatabaseTarget(url: state.url)
+        try await TestCluster.migrate(db)
+        try await TestCluster.seed(db, customers: 300, seed: 5)
+        let projector = try startProjector(db, log: root + "/projector.log")
+        try await ProjectorHarness.waitUntilCaughtUp(db)
+        try await workload(db, rounds: 10, tag: "p")
+        try cluster.down()
+        var again = cluster
+        _ = try await again.up()
+        try await workload(db, rounds: 20, tag: "q")
+        try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(60))
+        #expect(try await ProjectorHarness.drift(db).isEmpty)
+        let start = ContinuousClock.now
+        let status = await projector.stop(SIGTERM, within: .seconds(5))
+        #expect(status == 0, "exit \(status.map(String.init) ?? "none within 5 s") after SIGTERM: \(projector.output.suffix(2000))")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(projector.output.contains("projector stopped"))
     }
 
     @Test("two projectors never both hold a projection; the survivor takes over within seconds")
@@ -74,7 +102,8 @@ struct ProjectorResilienceTests {
         try await workload(db, rounds: 20, tag: "b")
         try await ProjectorHarness.waitUntilCaughtUp(db)
         #expect(try await ProjectorHarness.drift(db).isEmpty)
-        b.kill(SIGTERM)
+        let status = await b.stop(SIGTERM, within: .seconds(5))
+        #expect(status == 0, "the surviving projector did not exit cleanly within 5 s of SIGTERM: \(b.output.suffix(2000))")
     }
 
     @Test("PostgreSQL restarts under a running projector: it reconnects, catches up, zero drift")
@@ -98,5 +127,14 @@ struct ProjectorResilienceTests {
             try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(30))
             #expect(try await ProjectorHarness.drift(db).isEmpty)
         }
+    }
+
+    @Test("scripts/chaos.sh --short: random SIGKILLs and a PostgreSQL restart under a mixed load end with zero drift and prompt exits")
+    func chaosShort() async throws {
+        let log = NSTemporaryDirectory() + "cutover-chaos-\(UUID().uuidString.prefix(8)).log"
+        let chaos = try Subprocess("/bin/bash", [TestCluster.repositoryRoot + "/scripts/chaos.sh", "--short", "--binary", CLITests.binary], logPath: log)
+        let status = await chaos.waitForExit(within: .seconds(480))
+        #expect(status == 0, "chaos.sh --short exited \(status.map(String.init) ?? "not at all within 8 minutes"):\n\(chaos.output.suffix(4000))")
+        #expect(chaos.output.contains("0 drift, 0 hangs"))
     }
 }

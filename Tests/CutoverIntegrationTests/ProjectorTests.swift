@@ -6,13 +6,15 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Projector against PostgreSQL")
+@Suite("Projector against PostgreSQL", .timeLimit(.minutes(5)))
 struct ProjectorTests {
     let logger = TestCluster.logger
 
-    @Test("every kind of source change updates exactly the right rows, including fan-out and deletes")
-    func projectsEveryKindOfChange() async throws {
-        let db = try await TestCluster.shared.seededDatabase(capture: .wal)
+    /// On WAL capture (the default) and on the trigger fallback (V008, what V009's rollback restores).
+    @Test("every kind of source change updates exactly the right rows, including fan-out and deletes",
+          arguments: [TestCluster.Capture.wal, .triggers])
+    func projectsEveryKindOfChange(capture: TestCluster.Capture) async throws {
+        let db = try await TestCluster.shared.seededDatabase(capture: capture)
         try await SQL.readAllTerritories(db)
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
@@ -179,7 +181,7 @@ struct ProjectorTests {
     }
 }
 
-@Suite("Projector refuses broken projections")
+@Suite("Projector refuses broken projections", .timeLimit(.minutes(5)))
 struct ProjectorRefusalTests {
     @Test("a recompute that does not fit its table stops the projector with an error naming recompute.sql")
     func wrongShape() async throws {

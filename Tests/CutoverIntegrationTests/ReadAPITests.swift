@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("Read API against PostgreSQL")
+@Suite("Read API against PostgreSQL", .timeLimit(.minutes(5)))
 struct ReadAPITests {
     @Test("missing, malformed, unknown and revoked tokens get 401 problems; a territory not granted gets 403")
     func authentication() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// `cutover rebuild`: resume after a crash, refusal while a migration runs, partial rebuilds and a
 /// new projection version deployed through the shadow path.
-@Suite("Projection rebuilds")
+@Suite("Projection rebuilds", .timeLimit(.minutes(10)))
 struct RebuildTests {
     var overview: ProjectionDefinition { get throws { try ProjectorHarness.projections.first { $0.name == "customer_overview" }! } }
 

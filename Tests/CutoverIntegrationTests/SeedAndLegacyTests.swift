@@ -5,7 +5,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Seed and legacy reader")
+@Suite("Seed and legacy reader", .timeLimit(.minutes(5)))
 struct SeedAndLegacyTests {
     let logger = TestCluster.logger
     static let tables = ["crm.users", "crm.user_territories", "crm.customers", "crm.contacts", "crm.lead_protections",

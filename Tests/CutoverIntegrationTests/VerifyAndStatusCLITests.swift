@@ -4,7 +4,7 @@ import CutoverProjector
 import Foundation
 import Testing
 
-@Suite("verify and projector status through the CLI")
+@Suite("verify and projector status through the CLI", .timeLimit(.minutes(5)))
 struct VerifyAndStatusCLITests {
     @Test("verify is clean after a build, reports tampered rows with their keys and exits 1")
     func verifyFindsDrift() async throws {

@@ -9,13 +9,26 @@ import Synchronization
 /// `cutover dev up`, in `$CUTOVER_TEST_ROOT` (set by scripts/test.sh) or a fresh temp folder.
 /// Each test takes a fresh database from it. Torn down when the test process exits.
 actor TestCluster {
-    static let shared = TestCluster()
+    /// Databases without change capture through the WAL (migrator, CLI and trigger-fallback tests).
+    static let shared = TestCluster(name: "pg")
+    /// Databases with WAL capture (the shipped default: every test that runs a projector). A
+    /// cluster of their own: every logical slot decodes all WAL of its cluster and creating one
+    /// waits for every writing transaction of the cluster, so the migrator's long lock tests and
+    /// bulk loads of the other tests stay out of their way.
+    static let capture = TestCluster(name: "pg-capture")
+
+    /// The cluster's folder name under the test root.
+    let name: String
+
+    init(name: String) {
+        self.name = name
+    }
 
     // Tasks, not values: the actor is re-entrant across awaits, and concurrent tests must share
     // one start-up and one template build instead of racing to make their own.
     private var startup: Task<DevClusterState, any Error>?
     private var templates: [String: Task<String, any Error>] = [:]
-    private static let dataDirectory = Mutex<String?>(nil)
+    private static let dataDirectories = Mutex<[String]>([])
 
     static let logger: Logger = {
         var logger = Logger(label: "cutover.tests")
@@ -35,12 +48,12 @@ actor TestCluster {
     /// Starts the cluster on first use.
     func clusterState() async throws -> DevClusterState {
         if let startup { return try await startup.value }
-        let task = Task { try await Self.start() }
+        let task = Task { [name] in try await Self.start(name: name) }
         startup = task
         return try await task.value
     }
 
-    private static func start() async throws -> DevClusterState {
+    private static func start(name: String) async throws -> DevClusterState {
         let root: String
         if let configured = ProcessInfo.processInfo.environment["CUTOVER_TEST_ROOT"], !configured.isEmpty {
             root = configured
@@ -49,18 +62,22 @@ actor TestCluster {
         }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
-        let dir = root + "/pg-\(getpid())"
-        Self.dataDirectory.withLock { $0 = dir }
-        atexit { TestCluster.teardown() }
+        let dir = root + "/\(name)-\(getpid())"
+        let first = Self.dataDirectories.withLock { directories in
+            directories.append(dir)
+            return directories.count == 1
+        }
+        if first { atexit { TestCluster.teardown() } }
         var cluster = DevCluster(dataDirectory: dir, requestedPort: 0, fastAndUnsafe: true, logger: Self.logger)
         return try await cluster.up()
     }
 
     /// Stops the cluster and removes its folder (runs at process exit).
     static func teardown() {
-        guard let dir = dataDirectory.withLock({ $0 }) else { return }
         if ProcessInfo.processInfo.environment["CUTOVER_TEST_KEEP_CLUSTER"] == "1" { return }
-        DevCluster(dataDirectory: dir, logger: logger).destroy()
+        for dir in dataDirectories.withLock({ $0 }) {
+            DevCluster(dataDirectory: dir, logger: logger).destroy()
+        }
     }
 
     /// A target for the maintenance database.
@@ -89,14 +106,19 @@ actor TestCluster {
         }
     }
 
-    /// How a test database captures changes. Every logical replication slot decodes the WAL of the
-    /// whole cluster, and creating one waits for every writing transaction of the cluster to end:
-    /// with dozens of test databases in one cluster, only the suites about capture and projection
-    /// run on WAL capture (the shipped default); the others stop at trigger capture (V008).
+    /// How a test database captures changes: `.wal`, the shipped default, on ``capture``; the
+    /// trigger fallback (every migration but WAL capture, V009) only in the tests about it.
     enum Capture: String, Sendable { case triggers, wal }
 
+    /// The cluster that hosts databases of `capture`.
+    static func cluster(for capture: Capture) -> TestCluster {
+        capture == .wal ? Self.capture : Self.shared
+    }
+
     /// A fresh database with every migration applied (with `.triggers`, all but WAL capture).
-    func migratedDatabase(capture: Capture = .triggers) async throws -> DatabaseTarget {
+    func migratedDatabase(capture: Capture = .wal) async throws -> DatabaseTarget {
+        let host = Self.cluster(for: capture)
+        if host !== self { return try await host.migratedDatabase(capture: capture) }
         let template = try await templateDatabase(key: "migrated_\(capture)") { target in
             try await Self.migrate(target, capture: capture)
         }
@@ -104,7 +126,9 @@ actor TestCluster {
     }
 
     /// A fresh database, migrated and seeded with `customers` customers (seed 42).
-    func seededDatabase(customers: Int = 1500, capture: Capture = .triggers) async throws -> DatabaseTarget {
+    func seededDatabase(customers: Int = 1500, capture: Capture = .wal) async throws -> DatabaseTarget {
+        let host = Self.cluster(for: capture)
+        if host !== self { return try await host.seededDatabase(customers: customers, capture: capture) }
         let template = try await templateDatabase(key: "seeded_\(customers)_\(capture)") { target in
             try await Self.migrate(target, capture: capture)
             try await Self.seed(target, customers: customers, seed: 42)
@@ -113,7 +137,9 @@ actor TestCluster {
     }
 
     /// A fresh database, migrated, seeded and with every projection built and caught up.
-    func projectedDatabase(customers: Int = 1500, capture: Capture = .triggers) async throws -> DatabaseTarget {
+    func projectedDatabase(customers: Int = 1500, capture: Capture = .wal) async throws -> DatabaseTarget {
+        let host = Self.cluster(for: capture)
+        if host !== self { return try await host.projectedDatabase(customers: customers, capture: capture) }
         let template = try await templateDatabase(key: "projected_\(customers)_\(capture)") { target in
             try await Self.migrate(target, capture: capture)
             try await Self.seed(target, customers: customers, seed: 42)
@@ -131,8 +157,10 @@ actor TestCluster {
     /// Builds a template database once per key; clones are cheap (`CREATE DATABASE … TEMPLATE`).
     private func templateDatabase(key: String, build: @escaping @Sendable (DatabaseTarget) async throws -> Void) async throws -> String {
         if let existing = templates[key] { return try await existing.value }
-        let target = try await freshDatabase(prefix: "tmpl_\(key)")
+        // The task goes in before the first await: the actor is re-entrant, and concurrent tests
+        // asking for the same template must share one build, not start one each.
         let task = Task {
+            let target = try await self.freshDatabase(prefix: "tmpl_\(key)")
             try await build(target)
             // Clones get capture slots of their own (the projector creates one and rebuilds); the
             // template's would only hold WAL back for the rest of the run.
