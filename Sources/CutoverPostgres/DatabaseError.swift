@@ -37,6 +37,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case replicationFailed = "capture.replication_failed"
         /// Change capture is not installed or cannot work here (wal_level, publication, slot).
         case captureNotReady = "capture.not_ready"
+        // MARK: projector
+        /// `cutover projector wait` ran out of time before the read models caught up.
+        case notCaughtUp = "projector.not_caught_up"
     }
 
     public var code: Code

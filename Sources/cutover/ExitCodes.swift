@@ -100,6 +100,8 @@ enum CLIErrors {
             unavailable
         case .captureNotReady:
             config
+        case .notCaughtUp:
+            temporary
         }
     }
 }

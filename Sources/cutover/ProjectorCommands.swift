@@ -28,8 +28,7 @@ struct ProjectCommand: AsyncParsableCommand {
             let http = OperationsServer.application(host: config.http.host, port: config.http.port, registry: registry,
                                                     readiness: ProjectorCommandSupport.readiness(target, projections, logger: logger), logger: logger)
             print("projecting \(projections.map(\.name).joined(separator: ", ")) from \(target.url); metrics and health on http://\(config.http.host):\(config.http.port) (/metrics, /health/ready); Ctrl-C to stop")
-            let group = ServiceGroup(configuration: .init(services: [service, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            try await ProcessServices.run([service, http], logger: logger)
         }
     }
 }
@@ -39,7 +38,7 @@ struct ProjectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projector",
         abstract: "Inspect and repair projections.",
-        subcommands: [Status.self, Retry.self, Recompute.self]
+        subcommands: [Status.self, Wait.self, Retry.self, Recompute.self]
     )
 
     struct Status: AsyncParsableCommand {
