@@ -31,7 +31,7 @@ chmod 755 "$root"
 mkdir -m 1777 "$root/tmp"
 cleanup() {
   # The test process stops its cluster at exit; this catches a crashed run.
-  for pid_file in "$root"/pg-*/postmaster.pid; do
+  for pid_file in "$root"/pg-*/postmaster.pid "$root"/tmp/*/postmaster.pid "$root"/tmp/*/*/postmaster.pid; do
     [[ -f "$pid_file" ]] && kill -9 "$(head -1 "$pid_file")" 2>/dev/null || true
   done
   rm -rf "$root"
@@ -45,17 +45,51 @@ export TMPDIR="$root/tmp"
 
 echo "== tests (real PostgreSQL started by the suite)"
 test_log="$root/swift-test.log"
+# Every test has a Swift Testing time limit, but a limit only cancels a test: one that ignores
+# cancellation would still hold the run. The watchdog ends the run past a bound (minutes, default
+# 40; a full run takes a few minutes), naming the tests that were still running, so CI never
+# waits out its own time-out.
+watchdog_minutes="${CUTOVER_TEST_WATCHDOG_MINUTES:-40}"
 set +e
-swift test --skip-build 2>&1 | tee "$test_log"
-test_status=${PIPESTATUS[0]}
+: >"$test_log"
+# Line-buffered, so the log (and the watchdog's list of running tests) is current.
+stdbuf -oL -eL swift test --skip-build >"$test_log" 2>&1 &
+test_pid=$!
+tail -n +1 -f "$test_log" --pid="$test_pid" &
+tail_pid=$!
+deadline=$((SECONDS + watchdog_minutes * 60))
+watchdog_fired=0
+while kill -0 "$test_pid" 2>/dev/null; do
+  if (( SECONDS >= deadline )); then
+    watchdog_fired=1
+    break
+  fi
+  sleep 2
+done
+if (( watchdog_fired )); then
+  echo "error: the test run passed the watchdog's bound of ${watchdog_minutes} minutes; tests still running:" >&2
+  bash scripts/running-tests.sh "$test_log" | sed 's/^/  /' >&2
+  pkill -TERM -P "$test_pid" 2>/dev/null
+  kill -TERM "$test_pid" 2>/dev/null
+  sleep 5
+  pkill -KILL -P "$test_pid" 2>/dev/null
+  kill -KILL "$test_pid" 2>/dev/null
+  pkill -KILL -f "$(pwd)/.build/.*/CutoverPackageTests" 2>/dev/null
+fi
+wait "$test_pid"
+test_status=$?
+wait "$tail_pid" 2>/dev/null  # tail --pid ends once it printed the rest
+if (( watchdog_fired )); then test_status=124; fi
 set -e
 summary="$(grep -E "Test run with [0-9]+ tests? .*(passed|failed)" "$test_log" | tail -1 || true)"
 total="$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")"
 failed="$(grep -cE "^✘ Test .* failed after" "$test_log" || true)"
 if [[ -z "$total" ]]; then
+  if (( watchdog_fired )); then echo "tests: 0 passed, 1 failed"; exit 1; fi
   echo "error: swift test printed no Swift Testing summary (exit $test_status)" >&2
   exit 1
 fi
 echo "artifacts: $CUTOVER_TEST_ARTIFACTS ($(ls "$CUTOVER_TEST_ARTIFACTS" | wc -l) files)"
+if (( watchdog_fired )); then failed=$((failed + 1)); fi
 echo "tests: $((total - failed)) passed, $failed failed"
 exit "$test_status"
