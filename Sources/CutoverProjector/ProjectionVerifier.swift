@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Compares a read table with a recomputation from the write tables on one consistent snapshot
-/// (a REPEATABLE READ transaction): rows missing, extra and differing, with example keys.
+/// (a REPEATABLE READ transaction): rows missing, extra and differing, with example keys, and for
+/// the example differing keys the columns that differ with both values.
 public struct ProjectionVerifier: Sendable {
     public let projection: ProjectionDefinition
     public let logger: Logger
@@ -18,7 +19,8 @@ public struct ProjectionVerifier: Sendable {
         SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM missing), (SELECT count(*) FROM extra), (SELECT count(*) FROM differing),
                coalesce((SELECT array_agg(k) FROM (SELECT k FROM missing ORDER BY k LIMIT 20) x), '{}'),
                coalesce((SELECT array_agg(k) FROM (SELECT k FROM extra ORDER BY k LIMIT 20) x), '{}'),
-               coalesce((SELECT array_agg(k) FROM (SELECT k FROM differing ORDER BY k LIMIT 20) x), '{}')
+               coalesce((SELECT array_agg(k) FROM (SELECT k FROM differing ORDER BY k LIMIT 20) x), '{}'),
+               coalesce((SELECT array_agg(key_value) FROM (SELECT k, key_value FROM differing ORDER BY k LIMIT 20) x), '{}')
         """
 
     /// The comparison result.
@@ -34,6 +36,10 @@ public struct ProjectionVerifier: Sendable {
         public var differingKeys: [String]
         /// With `--sample`: how many keys were compared (`nil`: every key).
         public var sampledKeys: Int?
+        /// For each of `differingKeys` (in that order) the columns that differ, with the read
+        /// table's value and the recomputed one: see ``Difference``. Empty when there is no
+        /// differing key, or when the columns could not be compared (logged as a warning).
+        public var differences: [Difference] = []
         public var isClean: Bool { missing == 0 && extra == 0 && differing == 0 }
     }
 
@@ -50,7 +56,8 @@ public struct ProjectionVerifier: Sendable {
 
     /// Verifies the live table (or `table`, e.g. a shadow copy): every key, or with `sample` that
     /// many random keys of the write side plus that many random keys of the read table (so both
-    /// missing and extra rows can show), compared on the same snapshot.
+    /// missing and extra rows can show), compared on the same snapshot. The example differing keys
+    /// are then compared column by column on that snapshot too (one more query, for those keys only).
     public func verify(on c: PostgresConnection, table: String? = nil, sample: Int? = nil) async throws -> Report {
         var store = ProjectionStore(projection: projection, logger: logger)
         try await store.exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -77,7 +84,7 @@ public struct ProjectionVerifier: Sendable {
                 only_live AS MATERIALIZED (SELECT * FROM live EXCEPT ALL SELECT * FROM fresh),
                 missing AS (SELECT \(keyExpr("f")) AS k FROM only_fresh f WHERE NOT EXISTS (SELECT 1 FROM live l WHERE \(match))),
                 extra AS (SELECT \(keyExpr("l")) AS k FROM only_live l WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE \(match))),
-                differing AS (SELECT DISTINCT \(keyExpr("f")) AS k FROM only_fresh f WHERE EXISTS (SELECT 1 FROM live l WHERE \(match)))
+                differing AS (SELECT DISTINCT \(keyExpr("f")) AS k, f.\(projection.keyColumn)::text AS key_value FROM only_fresh f WHERE EXISTS (SELECT 1 FROM live l WHERE \(match)))
                 \(Self.summary)
                 """
             let jsonSQL = """
@@ -85,7 +92,7 @@ public struct ProjectionVerifier: Sendable {
                 live AS MATERIALIZED (\(liveSQL)),
                 missing AS (SELECT \(keyExpr("f")) AS k FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM live l WHERE \(match))),
                 extra AS (SELECT \(keyExpr("l")) AS k FROM live l WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE \(match))),
-                differing AS (SELECT \(keyExpr("f")) AS k FROM fresh f JOIN live l ON \(match) WHERE row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb)
+                differing AS (SELECT \(keyExpr("f")) AS k, f.\(projection.keyColumn)::text AS key_value FROM fresh f JOIN live l ON \(match) WHERE row_to_json(f)::jsonb IS DISTINCT FROM row_to_json(l)::jsonb)
                 \(Self.summary)
                 """
             try await store.exec(c, "SET LOCAL work_mem = '256MB'")
@@ -103,10 +110,13 @@ public struct ProjectionVerifier: Sendable {
             let rows = try await store.query(c, PostgresQuery(unsafeSQL: query, binds: binds))
             var report = Report(projection: projection.name, rows: 0, missing: 0, extra: 0, differing: 0, missingKeys: [], extraKeys: [], differingKeys: [],
                                 sampledKeys: sample.map { _ in keys.count })
-            for try await (n, m, e, d, mk, ek, dk) in rows.decode((Int64, Int64, Int64, Int64, [String], [String], [String]).self) {
+            var differingKeyValues: [String] = []
+            for try await (n, m, e, d, mk, ek, dk, dv) in rows.decode((Int64, Int64, Int64, Int64, [String], [String], [String], [String]).self) {
                 report = Report(projection: projection.name, rows: n, missing: m, extra: e, differing: d, missingKeys: mk, extraKeys: ek, differingKeys: dk,
                                 sampledKeys: sample.map { _ in keys.count })
+                differingKeyValues = dv
             }
+            report.differences = try await differences(c, store: store, keys: report.differingKeys, keyValues: differingKeyValues)
             try await store.exec(c, "COMMIT")
             return report
         } catch {

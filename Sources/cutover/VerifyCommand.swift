@@ -13,7 +13,9 @@ struct VerifyCommand: AsyncParsableCommand {
             Each projection is compared on one consistent snapshot (REPEATABLE READ): the recompute and the \
             read table are read from the same instant, so changes the projector has not applied yet show as drift \
             only if they were committed before that instant. Run it when the projector is caught up \
-            (`cutover projector status` shows 0 pending) or re-run it to see whether a difference persists.
+            (`cutover projector status` shows 0 pending) or re-run it to see whether a difference persists. \
+            For up to 20 differing keys it prints the columns that differ, the read table's value and the \
+            recomputed one (`differences` in JSON; values cut at 200 characters).
             """
     )
     @OptionGroup var options: GlobalOptions
@@ -56,6 +58,8 @@ struct VerifyCommand: AsyncParsableCommand {
                     if !r.missingKeys.isEmpty { print("  missing keys: \(r.missingKeys.joined(separator: ", "))") }
                     if !r.extraKeys.isEmpty { print("  extra keys: \(r.extraKeys.joined(separator: ", "))") }
                     if !r.differingKeys.isEmpty { print("  differing keys: \(r.differingKeys.joined(separator: ", "))") }
+                    // Which columns differ and how, so a CI log can be read without the database.
+                    for difference in r.differences { print("  \(difference.summary)") }
                 }
             }
             if reports.contains(where: { !$0.isClean }) { throw ExitCode(CLIErrors.checkFailed) }
