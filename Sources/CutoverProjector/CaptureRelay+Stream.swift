@@ -10,6 +10,9 @@ extension CaptureRelay {
     /// A status update goes to the server at least this often (it drops silent clients after
     /// `wal_sender_timeout`, 60 s by default).
     static let statusInterval: Duration = .seconds(10)
+    /// While idle, the relay records that it is alive (and how far it has seen) at most this often:
+    /// `projector status` and the read API count the lag of WAL nobody relays from that moment.
+    static let heartbeatInterval: Duration = .seconds(2)
     /// A received transaction waits at most this long for others to share its insert: one insert
     /// per transaction would cap the relay at a few thousand transactions per second (one round
     /// trip each), far below what writers commit.
@@ -49,6 +52,7 @@ extension CaptureRelay {
         var firstPendingAt = ContinuousClock.now
         var confirmed = relayed
         var lastStatus = ContinuousClock.now
+        var lastHeartbeat = ContinuousClock.now - Self.heartbeatInterval
         while !isStopping {
             let waitMilliseconds: Int32 = pending.isEmpty
                 ? 250
@@ -77,6 +81,10 @@ extension CaptureRelay {
                 if replyRequested || advanced {
                     try stream.sendStatus(flushed: confirmed)
                     lastStatus = .now
+                }
+                if advanced, ContinuousClock.now - lastHeartbeat >= Self.heartbeatInterval {
+                    try await heartbeat(sql: sql, slot: slot, position: confirmed)
+                    lastHeartbeat = .now
                 }
             case nil:
                 break
@@ -185,6 +193,17 @@ extension CaptureRelay {
         metrics.batches.recordNanoseconds(Int64((ContinuousClock.now - start).seconds * 1e9))
         metrics.lag.record(max(0, Date().timeIntervalSince1970 - last.commitTimeSince1970))
         return last.endLSN
+    }
+
+    /// Records that the relay has seen everything up to `position` and held no captured change
+    /// back (nothing open, nothing unwritten): the same position it confirms to the slot.
+    func heartbeat(sql: PostgresConnection, slot: String, position: LSN) async throws {
+        var binds = PostgresBindings()
+        binds.append(position.description)
+        binds.append(slot)
+        _ = try await sql.checkedQuery(PostgresQuery(unsafeSQL: """
+            UPDATE cutover.capture_relay SET relayed_lsn = greatest(relayed_lsn, $1::pg_lsn), relayed_at = now() WHERE slot_name = $2
+            """, binds: binds), logger: logger, doing: "recording the relay's position")
     }
 
     /// The slot for this database, created if missing or invalidated (`true` then).

@@ -18,7 +18,10 @@ extension ProjectorAdmin {
         /// `reserved`, `extended`, `unreserved` or `lost` (then the relay recreates it and rebuilds).
         public var walStatus: String?
         public var relayedChanges: Int64
+        /// The relay's last sign of life: its last batch, or its last idle heartbeat.
         public var relayedAt: String?
+        /// How long WAL may have waited for the relay (``ProjectorAdmin/relayLagSeconds(on:)``).
+        public var relayLagSeconds: Double = 0
     }
 
     /// `nil` when the slot does not exist (capture not installed, or the projector has not created
@@ -36,8 +39,9 @@ extension ProjectorAdmin {
                 """, logger: logger)
             for try await (slot, active, confirmed, behind, retained, status, changes, at) in rows.decode(
                 (String, Bool, String?, Int64, Int64, String?, Int64, String?).self) {
+                let lag = try await relayLagSeconds(on: c)
                 return CaptureStatus(slot: slot, streaming: active, confirmedLSN: confirmed, behindBytes: behind, retainedBytes: retained,
-                                     walStatus: status, relayedChanges: changes, relayedAt: at)
+                                     walStatus: status, relayedChanges: changes, relayedAt: at, relayLagSeconds: lag)
             }
             return nil
         }

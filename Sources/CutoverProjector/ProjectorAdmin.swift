@@ -19,7 +19,11 @@ public struct ProjectorAdmin: Sendable {
         public var projection: String
         public var version: Int?
         public var installed: Bool
+        /// Changes in the change log this projection has not applied yet.
         public var pendingChanges: Int64
+        /// How stale the read model may be: the age of the oldest change it has not applied, or
+        /// the time WAL has waited for the capture relay (``relayLagSeconds(on:)``), whichever
+        /// is larger.
         public var lagSeconds: Double
         public var deadLetters: Int64
         public var processedChanges: Int64
@@ -30,6 +34,7 @@ public struct ProjectorAdmin: Sendable {
     public func status(_ projections: [ProjectionDefinition]) async throws -> [Status] {
         try await Database.withConnection(target, logger: logger) { c in
             var out: [Status] = []
+            let relayLag = try await relayLagSeconds(on: c)
             for p in projections {
                 let tables = p.sources.map { "'\($0.table)'" }.joined(separator: ", ")
                 let rows = try await c.query(PostgresQuery(unsafeSQL: """
@@ -44,7 +49,7 @@ public struct ProjectorAdmin: Sendable {
                 var status = Status(projection: p.name, version: nil, installed: false, pendingChanges: 0, lagSeconds: 0,
                                     deadLetters: 0, processedChanges: 0, lastBatchAt: nil, baseSnapshot: nil)
                 for try await (version, base, processed, last, pending, lag, dead) in rows.decode((Int32, String, Int64, String?, Int64, Double, Int64).self) {
-                    status = Status(projection: p.name, version: Int(version), installed: true, pendingChanges: pending, lagSeconds: lag,
+                    status = Status(projection: p.name, version: Int(version), installed: true, pendingChanges: pending, lagSeconds: max(lag, relayLag),
                                     deadLetters: dead, processedChanges: processed, lastBatchAt: last, baseSnapshot: base)
                 }
                 out.append(status)

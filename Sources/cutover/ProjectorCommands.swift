@@ -75,8 +75,8 @@ struct ProjectorCommand: AsyncParsableCommand {
                     if let c = capture {
                         func size(_ b: Int64) -> String { b >= 1 << 20 ? String(format: "%.1f MB", Double(b) / 1_048_576) : "\(b / 1024) kB" }
                         print("capture: slot \(c.slot) \(c.streaming ? "streaming" : "not streamed (no projector running)"); "
-                              + "\(size(c.behindBytes)) of WAL not yet relayed, \(size(c.retainedBytes)) retained (\(c.walStatus ?? "-")); "
-                              + "\(c.relayedChanges) change(s) relayed, last at \(c.relayedAt ?? "-")")
+                              + "\(size(c.behindBytes)) of WAL not yet relayed, relay lag \(String(format: "%.3f", c.relayLagSeconds)) s, \(size(c.retainedBytes)) retained (\(c.walStatus ?? "-")); "
+                              + "\(c.relayedChanges) change(s) relayed, relay last active at \(c.relayedAt ?? "-")")
                     } else {
                         print("capture: no slot for this database yet (a projector creates it on start)")
                     }
@@ -153,7 +153,8 @@ enum ProjectorCommandSupport {
         { @Sendable in
             do {
                 let rows = try await ProjectorAdmin(target: target, logger: logger).status(projections)
-                if let behind = rows.first(where: { !$0.installed || $0.lagSeconds > maxLagSeconds }) {
+                let allowed = Dictionary(uniqueKeysWithValues: projections.map { ($0.name, LagMonitor.allowedLag($0, maxLagSeconds: maxLagSeconds)) })
+                if let behind = rows.first(where: { !$0.installed || $0.lagSeconds > allowed[$0.projection, default: maxLagSeconds] }) {
                     return (false, behind.installed ? "\(behind.projection) lags \(String(format: "%.1f", behind.lagSeconds)) s" : "\(behind.projection) is not built yet")
                 }
                 return (true, "database answers; projections within \(Int(maxLagSeconds)) s")

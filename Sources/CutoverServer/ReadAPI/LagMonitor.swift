@@ -89,7 +89,14 @@ public final class LagMonitor: Service, Sendable {
         }
     }
 
-    /// Ready when the last poll is recent and succeeded and every projection is built and within `maxLagSeconds`.
+    /// The lag a projection may show while healthy: `maxLagSeconds` plus its coalescing interval
+    /// (a projection with `minIntervalMs` applies changes at most that often, by design).
+    public static func allowedLag(_ projection: ProjectionDefinition, maxLagSeconds: Double) -> Double {
+        maxLagSeconds + Double(projection.minIntervalMilliseconds) / 1000
+    }
+
+    /// Ready when the last poll is recent and succeeded and every projection is built and within
+    /// its ``allowedLag(_:maxLagSeconds:)``.
     public func readiness(maxLagSeconds: Double) -> (ready: Bool, detail: String) {
         let s = snapshot
         guard s.error == nil, let polled = s.polledAt, ContinuousClock.now - polled < interval * 5 else {
@@ -97,7 +104,8 @@ public final class LagMonitor: Service, Sendable {
         }
         for p in projections {
             guard let lag = s.lagSeconds[p.name] else { return (false, "\(p.name) is not built yet") }
-            if lag > maxLagSeconds { return (false, "\(p.name) lags \(Int(lag)) s (limit \(Int(maxLagSeconds)) s)") }
+            let allowed = Self.allowedLag(p, maxLagSeconds: maxLagSeconds)
+            if lag > allowed { return (false, "\(p.name) lags \(String(format: "%.1f", lag)) s (limit \(String(format: "%.1f", allowed)) s)") }
         }
         if let r = s.replicaLagSeconds, r > maxLagSeconds { return (false, "replica lags \(Int(r)) s") }
         return (true, "database answers; read models within \(Int(maxLagSeconds)) s")

@@ -180,7 +180,10 @@ public struct ReadAPI: Sendable {
         headers[APIHeaders.source] = source.rawValue
         if decision.flag != nil { headers[APIHeaders.readerState] = decision.state.rawValue }
         let snapshot = lagMonitor.snapshot
-        headers[APIHeaders.projectionLag] = String(format: "%.3f", snapshot.lagSeconds[view.projection] ?? 0)
+        // Only a read model can lag; the legacy queries read the write tables themselves.
+        if source == .readModel {
+            headers[APIHeaders.projectionLag] = String(format: "%.3f", snapshot.lagSeconds[view.projection] ?? 0)
+        }
         if let replica = snapshot.replicaLagSeconds { headers[APIHeaders.replicaLag] = String(format: "%.3f", replica) }
         headers[.eTag] = etag
         headers[.cacheControl] = "private, no-cache"
@@ -220,7 +223,7 @@ public enum APIHeaders {
     /// The reader flag's state for this caller and view (`legacy`, `shadow`, `read_model`); absent
     /// when `api.forceSource` decides.
     public static let readerState = HTTPField.Name("Cutover-Reader-State")!
-    /// Seconds the serving projection is behind the write tables.
+    /// Seconds the serving projection is behind the write tables (only on answers of the read model).
     public static let projectionLag = HTTPField.Name("Cutover-Projection-Lag")!
     /// Seconds the hot standby is behind the primary (only when reads go to a standby).
     public static let replicaLag = HTTPField.Name("Cutover-Replica-Lag")!
