@@ -110,6 +110,15 @@ struct ShadowDiffTests {
         #expect(diff.first?.fields == ["items.count"])
     }
 
+    @Test("a single record (a customer's detail) is keyed by its identity, not (root)")
+    func singleRecordKey() {
+        let a: CustomerSummary? = Self.item(42)
+        let b: CustomerSummary? = Self.item(42, name: "Gasthof Neu")
+        #expect(ShadowDiff.compare(legacy: a, readModel: b) == [ShadowDiff.Mismatch(key: "id=42", fields: ["name"])])
+        let missing: CustomerSummary? = nil
+        #expect(ShadowDiff.compare(legacy: a, readModel: missing).map(\.key) == ["id=42"])
+    }
+
     @Test("optionals: nil against a value differs")
     func optionals() {
         let a: CustomerSummary? = Self.item(1)

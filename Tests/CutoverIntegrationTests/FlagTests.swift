@@ -121,7 +121,7 @@ struct FlagIntegrationTests {
                 try await Task.sleep(for: .milliseconds(50))
                 row = try await SQL.scalar(db, "SELECT flag || '|' || view || '|' || module || '|' || key || '|' || array_to_string(fields, ',') FROM cutover.shadow_mismatches")
             }
-            #expect(row == "customer_reads|customers.detail|02|(root)|name")
+            #expect(row == "customer_reads|customers.detail|02|id=\(id)|name")
         }
     }
 

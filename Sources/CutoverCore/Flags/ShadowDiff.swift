@@ -5,7 +5,8 @@
 /// `segment`) rather than position, so one missing row is reported as that row, not as every
 /// row after it.
 public enum ShadowDiff {
-    /// One record that differs: its key (`id=42`, or `(root)`) and the differing field paths.
+    /// One record that differs: its key (`items[id=42]` in a list, `id=42` for a single record
+    /// such as a customer's detail, `(root)` for a page's own fields) and the differing field paths.
     public struct Mismatch: Sendable, Equatable {
         public var key: String
         public var fields: [String]
@@ -25,9 +26,11 @@ public enum ShadowDiff {
         var b: [String: String] = [:]
         flatten(legacy, path: "", into: &a)
         flatten(readModel, path: "", into: &b)
+        // A single record (a customer's detail) is named by its identity, like a list's rows.
+        let root = (rootIdentity(legacy) ?? rootIdentity(readModel)).map { "\($0.field)=\($0.value)" } ?? "(root)"
         var byRecord: [String: [String]] = [:]
         for path in Set(a.keys).union(b.keys) where a[path] != b[path] {
-            let (record, field) = split(path)
+            let (record, field) = split(path, root: root)
             byRecord[record, default: []].append(field)
         }
         return byRecord.keys.sorted().map { Mismatch(key: $0, fields: byRecord[$0]!.sorted()) }
@@ -77,9 +80,20 @@ public enum ShadowDiff {
         return nil
     }
 
-    /// `items[id=42].primaryChef` → (`items[id=42]`, `primaryChef`); root fields → (`(root)`, field).
-    static func split(_ path: String) -> (record: String, field: String) {
-        guard let close = path.lastIndex(of: "]") else { return ("(root)", path) }
+    /// The identity of the top-level value itself (through optionals), if it is a record.
+    static func rootIdentity(_ value: Any) -> (field: String, value: String)? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first else { return nil }
+            return rootIdentity(wrapped.value)
+        }
+        guard mirror.displayStyle == .struct || mirror.displayStyle == .class else { return nil }
+        return identity(of: value)
+    }
+
+    /// `items[id=42].primaryChef` → (`items[id=42]`, `primaryChef`); root fields → (`root`, field).
+    static func split(_ path: String, root: String = "(root)") -> (record: String, field: String) {
+        guard let close = path.lastIndex(of: "]") else { return (root, path) }
         let record = String(path[...close])
         var field = String(path[path.index(after: close)...])
         if field.hasPrefix(".") { field.removeFirst() }
