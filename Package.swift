@@ -44,6 +44,8 @@ let package = Package(
                 "CutoverCore",
                 "CLibPQ",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Its ConnectionPoolError (a PostgresClient that cannot connect) maps to "unreachable".
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),

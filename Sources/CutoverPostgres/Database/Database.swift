@@ -2,6 +2,7 @@ import CutoverCore
 import Logging
 import NIOCore
 import PostgresNIO
+import _ConnectionPoolModule
 import Synchronization
 
 /// Entry points for talking to PostgreSQL with clear errors.
@@ -97,13 +98,20 @@ public enum Database {
         if let tx = error as? PostgresTransactionError {
             if let inner = tx.closureError ?? tx.commitError ?? tx.beginError { return translate(inner, doing: what) }
         }
+        if let pool = error as? ConnectionPoolError {
+            // A PostgresClient that cannot open connections (its circuit breaker open) or is shut down.
+            return DatabaseError(.unreachable, "\(what) failed: no database connection could be had (\(pool))")
+        }
         if let psql = error as? PSQLError {
             if let info = psql.serverInfo {
                 let state = info[.sqlState] ?? ""
                 var message = info[.message] ?? "server error"
                 if let detail = info[.detail] { message += " (\(detail))" }
                 if let hint = info[.hint] { message += "; hint: \(hint)" }
-                let code: DatabaseError.Code = state == "55P03" ? .lockTimeout : .serverError
+                // 57P01-57P03: the server is shutting down, crashed or starting; 08xxx: connection
+                // failures. Both are outages, not bad requests.
+                let code: DatabaseError.Code = state == "55P03" ? .lockTimeout
+                    : (state.hasPrefix("57P") || state.hasPrefix("08")) ? .unreachable : .serverError
                 return DatabaseError(code, "\(what) failed: \(message) [SQLSTATE \(state)]", context: ["sqlState": state], sqlState: state)
             }
             return DatabaseError(.unreachable, "\(what) failed: the connection to PostgreSQL was lost (\(psql.code))")
