@@ -83,7 +83,7 @@ if (( watchdog_fired )); then test_status=124; fi
 set -e
 summary="$(grep -E "Test run with [0-9]+ tests? .*(passed|failed)" "$test_log" | tail -1 || true)"
 total="$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")"
-failed="$(grep -cE "^✘ Test .* failed after" "$test_log" || true)"
+failed="$(grep -E "^✘ Test .* failed after" "$test_log" | grep -cv "^✘ Test run " || true)"
 if [[ -z "$total" ]]; then
   if (( watchdog_fired )); then echo "tests: 0 passed, 1 failed"; exit 1; fi
   echo "error: swift test printed no Swift Testing summary (exit $test_status)" >&2

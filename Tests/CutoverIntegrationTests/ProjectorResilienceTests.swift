@@ -65,7 +65,7 @@ struct ProjectorResilienceTests {
         let projector = try startProjector(db, log: root + "/projector.log")
         try await ProjectorHarness.waitUntilCaughtUp(db)
         try await workload(db, rounds: 10, tag: "p")
-        try cluster.down()
+        try await OffPool.run { try cluster.down() }
         var again = cluster
         _ = try await again.up()
         try await workload(db, rounds: 20, tag: "q")
@@ -120,7 +120,7 @@ struct ProjectorResilienceTests {
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
             try await workload(db, rounds: 10, tag: "r")
-            try cluster.down()
+            try await OffPool.run { try cluster.down() }
             var again = cluster
             _ = try await again.up()
             try await workload(db, rounds: 30, tag: "s")

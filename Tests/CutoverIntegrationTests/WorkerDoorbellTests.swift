@@ -49,7 +49,8 @@ struct WorkerDoorbellTests {
         let start = ContinuousClock.now
         bell.ring()
         #expect(await outcome == .rung)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Far below the 30 s wait (a loaded 2-core machine can delay any task by seconds).
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 
     @Test("closing the bell ends a long wait, and every later one")
@@ -66,7 +67,7 @@ struct WorkerDoorbellTests {
         #expect(await outcome == .closed)
     }
 
-    @Test("cancelling the waiting task ends its wait, whenever the cancellation comes (500 races)")
+    @Test("cancelling the waiting task ends its wait, whenever the cancellation comes (500 races; a hang fails on the time limit)")
     func cancellationAlwaysEndsTheWait() async {
         for round in 0..<500 {
             let bell = WorkerDoorbell()
@@ -81,7 +82,7 @@ struct WorkerDoorbellTests {
                 return await group.next() ?? .rung
             }
             #expect(outcome == .closed)
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(30))  // the wait was 60 s
         }
     }
 }

@@ -48,7 +48,8 @@ public struct DevCluster: Sendable {
     @discardableResult
     public mutating func up(progress: (String) -> Void = { _ in }) async throws -> DevClusterState {
         var state: DevClusterState
-        switch try status() {
+        let current = self
+        switch try await OffPool.run({ try current.status() }) {
         case .running(let existing):
             try await ensureDatabase(existing)
             return existing
@@ -57,11 +58,13 @@ public struct DevCluster: Sendable {
         case .notInitialized:
             try relocateIfUnreachable(progress: progress)
             progress("initialising a new cluster in \(dataDirectory)")
-            state = try initialise()
+            let initialising = self
+            state = try await OffPool.run { try initialising.initialise() }
         }
         state = try choosePort(state)
         progress("starting PostgreSQL \(state.majorVersion) on 127.0.0.1:\(state.port)")
-        try start(state)
+        let starting = self, chosen = state
+        try await OffPool.run { try starting.start(chosen) }
         try await waitUntilAccepting(state)
         try await ensureDatabase(state)
         return state

@@ -21,8 +21,11 @@ public struct DevStandby: Sendable {
     @discardableResult
     public func up(primary: DevClusterState, progress: (String) -> Void = { _ in }) async throws -> DevClusterState {
         var cluster = self.cluster
-        if case .notInitialized = try cluster.status() {
-            try basebackup(primary, progress: progress)
+        let inspected = cluster
+        if case .notInitialized = try await OffPool.run({ try inspected.status() }) {
+            progress("copying the primary (127.0.0.1:\(primary.port)) with pg_basebackup")
+            let standby = self
+            try await OffPool.run { try standby.basebackup(primary, progress: { _ in }) }
         }
         progress("starting the standby")
         return try await cluster.up(progress: progress)
