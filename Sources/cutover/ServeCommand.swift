@@ -67,12 +67,14 @@ struct APIServices {
         let sync = FlagSyncService(target: target, cache: cache, refreshSeconds: config.flags.refreshSeconds, logger: logger)
         let rollback = AutoRollbackService(client: primary, cache: cache, health: health, thresholds: config.rollback,
                                            actor: "cutover api auto-rollback (\(ProcessInfo.processInfo.hostName) pid \(getpid()))", logger: logger)
+        let connectionWait = Duration.milliseconds(config.api.connectionWaitMilliseconds)
         let api = ReadAPI(readClient: replica ?? primary, flags: flags, lagMonitor: monitor,
                           readModel: ReadModelReader(logger: logger),
                           legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
-                          logger: logger)
+                          connectionWait: connectionWait, logger: logger)
         // Tokens are checked on the primary: a revocation takes effect without waiting for the standby.
-        let authenticator = TokenAuthenticator(client: primary, cacheSeconds: config.api.tokenCacheSeconds, logger: logger)
+        let authenticator = TokenAuthenticator(client: primary, cacheSeconds: config.api.tokenCacheSeconds,
+                                               connectionWait: connectionWait, logger: logger)
         let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: registry, maxLagSeconds: config.api.maxLagSeconds,
                                           maxFlagStalenessSeconds: config.flags.maxStalenessSeconds,
                                           flagAdmin: FlagAdminAPI(client: primary, logger: logger),

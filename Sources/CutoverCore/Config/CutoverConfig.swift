@@ -23,6 +23,8 @@ public struct CutoverConfig: Sendable, Equatable {
         public var maxLagSeconds: Double
         public var replicaURL: DatabaseURL?
         public var tokenCacheSeconds: Double
+        /// How long a request waits for a database connection before it answers 503.
+        public var connectionWaitMilliseconds: Int = 2_000
     }
 
     public struct Projector: Sendable, Equatable {
@@ -125,7 +127,8 @@ public struct CutoverConfig: Sendable, Equatable {
                                 context: ["key": "api.replicaUrl", "source": source("api.replicaUrl")])
             }
         }
-        self.api = API(forceSource: ReadSource(rawValue: forced), maxLagSeconds: maxLag, replicaURL: replica, tokenCacheSeconds: cacheSeconds)
+        self.api = API(forceSource: ReadSource(rawValue: forced), maxLagSeconds: maxLag, replicaURL: replica, tokenCacheSeconds: cacheSeconds,
+                       connectionWaitMilliseconds: try positive("api.connectionWaitMilliseconds", max: 600_000))
         self.projector = Projector(batchSize: try positive("projector.batchSize", max: 100_000),
                                    maxLatencyMilliseconds: try positive("projector.maxLatencyMilliseconds", max: 60_000),
                                    fallbackPollMilliseconds: try positive("projector.fallbackPollMilliseconds", max: 3_600_000))

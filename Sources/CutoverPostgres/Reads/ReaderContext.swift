@@ -14,13 +14,17 @@ public enum ReaderContext {
                set_config('cutover.user_role', $3, true)
         """
 
-    /// Runs `body` inside a transaction that carries `caller`'s context.
+    /// Runs `body` inside a transaction that carries `caller`'s context, waiting at most
+    /// `connectionWait` for a pooled connection.
     public static func run<R: Sendable>(_ client: PostgresClient, as caller: Caller, logger: Logger,
-                                        _ body: (PostgresConnection) async throws -> sending R) async throws -> sending R {
+                                        connectionWait: Duration = PostgresClient.defaultConnectionWait,
+                                        _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: ReadModelReader.context(caller)), logger: logger).collect()
-                return try await body(connection)
+            return try await client.withConnection(waitingAtMost: connectionWait) { connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: ReadModelReader.context(caller)), logger: logger).collect()
+                    return try await body(connection)
+                }
             }
         } catch {
             throw Database.translate(error, doing: "read")

@@ -19,10 +19,14 @@ public struct ReadAPI: Sendable {
     public var readModel: ReadModelReader
     public var legacy: LegacyAPIReader
     public var logger: Logger
+    /// How long a read waits for a pooled connection before it answers 503 with `Retry-After`
+    /// (`api.connectionWaitMilliseconds`).
+    public var connectionWait: Duration
 
     public init(readClient: PostgresClient, flags: ReaderFlags, lagMonitor: LagMonitor, readModel: ReadModelReader,
-                legacy: LegacyAPIReader, logger: Logger) {
+                legacy: LegacyAPIReader, connectionWait: Duration = PostgresClient.defaultConnectionWait, logger: Logger) {
         self.readClient = readClient
+        self.connectionWait = connectionWait
         self.flags = flags
         self.lagMonitor = lagMonitor
         self.readModel = readModel
@@ -155,14 +159,14 @@ public struct ReadAPI: Sendable {
 
     /// Runs a read as `caller`; database failures become problems without database detail.
     func read<R: Sendable>(_ caller: Caller, _ source: ReadSource, _ context: APIRequestContext,
-                           _ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+                           _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         do {
             switch source {
             case .readModel:
                 // One statement that carries the caller's context itself (migration V005).
-                return try await readClient.withConnection { c in try await body(c) }
+                return try await readClient.withConnection(waitingAtMost: connectionWait) { c in try await body(c) }
             case .legacy:
-                return try await ReaderContext.run(readClient, as: caller, logger: logger) { c in try await body(c) }
+                return try await ReaderContext.run(readClient, as: caller, logger: logger, connectionWait: connectionWait) { c in try await body(c) }
             }
         } catch {
             let error = Database.translate(error, doing: "read")

@@ -40,7 +40,11 @@ public struct TokenAuthenticator: RouterMiddleware {
     let cache = Cache()
     let logger: Logger
 
-    public init(client: PostgresClient, cacheSeconds: Double, logger: Logger) {
+    /// A token check that cannot finish in this time (the database is down) answers 503.
+    let connectionWait: Duration
+
+    public init(client: PostgresClient, cacheSeconds: Double, connectionWait: Duration = PostgresClient.defaultConnectionWait, logger: Logger) {
+        self.connectionWait = connectionWait
         self.client = client
         self.repository = TokenRepository(logger: logger)
         self.ttl = .milliseconds(Int64(cacheSeconds * 1000))
@@ -70,7 +74,8 @@ public struct TokenAuthenticator: RouterMiddleware {
         let hash = APIToken.hash(token)
         if ttl > .zero, let hit = cache.get(hash) { return hit.caller }
         do {
-            let caller = try await repository.resolve(on: client, hash: hash)
+            let (client, repository) = (self.client, self.repository)
+            let caller = try await Deadline.run(within: connectionWait) { try await repository.resolve(on: client, hash: hash) }
             if ttl > .zero { cache.put(hash, caller, ttl: ttl) }
             return caller
         } catch {
