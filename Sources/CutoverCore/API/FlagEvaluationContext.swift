@@ -13,6 +13,11 @@ public struct FlagEvaluationContext: Sendable, Equatable {
     public var module: String
     public var subject: String?
 
+    public init(module: String, subject: String? = nil) {
+        self.module = module
+        self.subject = subject
+    }
+
     /// Reads the body (nil: no body), defaulting the module to the caller's.
     public init(json: JSONValue?, defaultModule: String) throws(Failure) {
         let parseHint = "the body must be JSON: {\"context\": {\"targetingKey\": \"user:42\", \"module\": \"02\"}}"
