@@ -12,12 +12,13 @@ import Prometheus
 /// adds its routes to the same router.
 public enum OperationsServer {
     /// Bootstraps swift-metrics with a Prometheus registry. `MetricsSystem.bootstrap` may run once
-    /// per process, so callers do this once at start-up and pass the registry on.
+    /// per process, so callers do this once at start-up and pass the registry on. Every metric
+    /// gets its `# HELP` text from ``MetricHelp`` (``HelpTextMetricsFactory``).
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
+        var factory = HelpTextMetricsFactory(registry: registry)
         // The read SLO is p95 ≤ 200 ms: a bucket bound there makes the quantile exact at the threshold.
-        factory.durationHistogramBuckets[requestDurationMetric] = (factory.defaultDurationHistogramBuckets + [.milliseconds(200)]).sorted()
+        factory.durationBuckets[requestDurationMetric] = (factory.defaultDurationBuckets + [.milliseconds(200)]).sorted()
         MetricsSystem.bootstrap(factory)
         return registry
     }

@@ -16,18 +16,22 @@ enum CLIErrors {
     static let config: Int32 = 78
 
     /// Runs `body`, turning Cutover errors into a one-line message on stderr and an exit code.
-    static func run(_ body: () async throws -> Void) async throws {
+    ///
+    /// - Parameter serverErrorCode: the exit code of a statement the server refused. For commands
+    ///   whose SQL comes from files (migrations, seeds, backfills) that is bad input (65); commands
+    ///   that run only their own statements (`flags`) pass ``unavailable``: the database failed, not the input.
+    static func run(serverErrorCode: Int32 = dataError, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let error as CoreError {
             fail(error.message, code: exitCode(error.code))
         } catch let error as DatabaseError {
-            fail(error.message, code: exitCode(error.code))
+            fail(error.message, code: error.code == .serverError ? serverErrorCode : exitCode(error.code))
         } catch let error as ExitCode {
             throw error
         } catch let error as PSQLError {
             let translated = Database.translate(error, doing: "the command")
-            fail(translated.message, code: exitCode(translated.code))
+            fail(translated.message, code: translated.code == .serverError ? serverErrorCode : exitCode(translated.code))
         } catch is CancellationError {
             throw ExitCode(130)
         } catch {

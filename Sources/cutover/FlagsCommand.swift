@@ -29,7 +29,7 @@ struct FlagsCommand: AsyncParsableCommand {
         @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            try await CLIErrors.run {
+            try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
                 let snapshot = try await FlagsCommand.load(options)
                 if format == .json { return try FlagsCommand.printJSON(snapshot.names.map { FlagJSON(snapshot.flags[$0]!) }) }
                 let rows = snapshot.names.map { name -> [String] in
@@ -47,10 +47,11 @@ struct FlagsCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The flag.") var name: String
         @Option(help: "Evaluate for this module (01 … 08).") var module: String?
-        @Option(help: "Evaluate for this subject (the read API uses user:<crm user id> or token:<token id>).") var subject: String?
+        @Option(help: "Evaluate for this subject: user:<crm user id> or token:<token id>, as the read API forms them.") var subject: String?
 
         func run() async throws {
-            try await CLIErrors.run {
+            try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
+                if let subject { _ = try FlagSubject.validated(subject) }
                 let snapshot = try await FlagsCommand.load(options)
                 let flag = try snapshot.flag(name)
                 if let module, !BusinessModule.codes.contains(module) {
@@ -95,7 +96,7 @@ struct FlagsCommand: AsyncParsableCommand {
         @Option(help: "Why (required; kept in the audit trail).") var reason: String?
 
         func run() async throws {
-            try await CLIErrors.run {
+            try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
                 let (target, logger) = try await FlagsCommand.connect(options)
                 let change = FlagChange(variant: state, module: module, allModules: allModules, percent: percent)
                 let update = try await Database.withConnection(target, logger: logger) { c in
@@ -125,7 +126,7 @@ struct FlagsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await CLIErrors.run {
+            try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
                 let (target, logger) = try await FlagsCommand.connect(options)
                 let entries = try await Database.withConnection(target, logger: logger) { c in
                     let store = FlagStore(logger: logger)
@@ -149,7 +150,7 @@ struct FlagsCommand: AsyncParsableCommand {
         @Option(help: "Why (required; kept in the audit trail).") var reason: String?
 
         func run() async throws {
-            try await CLIErrors.run {
+            try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
                 let (target, logger) = try await FlagsCommand.connect(options)
                 let update = try await Database.withConnection(target, logger: logger) { c in
                     try await FlagStore(logger: logger).rollback(on: c, name: name, auditID: to, actor: FlagsCommand.actor, reason: reason ?? "")

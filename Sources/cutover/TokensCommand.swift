@@ -67,20 +67,34 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by id or prefix (takes effect within api.tokenCacheSeconds).")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by id, by the whole token or by a prefix of it (takes effect within api.tokenCacheSeconds).",
+            discussion: "A whole token is matched by its hash and only its prefix is printed. A prefix must match exactly one active token.")
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Token id or prefix as `tokens list` shows it.") var token: String
+        @Argument(help: "Token id or prefix as `tokens list` shows it (any unambiguous start of one), or the whole token.") var token: String
 
         func run() async throws {
             try await CLIErrors.run {
+                // Never repeat the argument: it may be the secret itself.
+                guard let reference = APIToken.Reference(token) else {
+                    throw CoreError(.invalidArgument, "give a token id, the whole token, or a prefix of it of at most \(APIToken.prefixLength) characters "
+                                    + "(cutover_ and hex digits) as `cutover tokens list` shows it")
+                }
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
                 let target = try options.databaseTarget(config, logger: logger)
-                let count = try await Database.withConnection(target, logger: logger) { c in
-                    try await TokenRepository(logger: logger).revoke(on: c, idOrPrefix: token)
+                let outcome = try await Database.withConnection(target, logger: logger) { c in
+                    try await TokenRepository(logger: logger).revoke(on: c, reference)
                 }
-                guard count > 0 else { throw CoreError(.invalidArgument, "no active token with id or prefix \(token)") }
-                print("revoked \(count) token(s)")
+                switch outcome {
+                case .revoked(let info):
+                    print("revoked token \(info.id) (\(info.prefix), module \(info.module), \(info.role))")
+                case .notFound:
+                    throw CoreError(.invalidArgument, "no active token with \(reference.description); see `cutover tokens list`")
+                case .ambiguous(let candidates):
+                    let list = candidates.map { "id \($0.id) (\($0.prefix), module \($0.module))" }.joined(separator: ", ")
+                    throw CoreError(.invalidArgument, "\(reference.description) matches \(candidates.count) active tokens: \(list); give the id or a longer prefix")
+                }
             }
         }
     }

@@ -98,4 +98,54 @@ struct CLITests {
         let seed = try cutover(["seed", "--customers", "0", "--database-url", "postgres://x@127.0.0.1:1/x"])
         #expect(seed.status == 64 && seed.stderr.contains("--customers"))
     }
+
+    @Test("tokens revoke: the whole token (only its prefix is printed), an unambiguous prefix; an ambiguous prefix lists the candidates, exit 64")
+    func revokeTokens() async throws {
+        let db = try await TestCluster.shared.migratedDatabase()
+        let url = ["--database-url", db.url.urlWithPassword]
+        let whole = try await APIHarness.token(db, territories: ["*"])
+        let second = try await APIHarness.token(db, territories: ["*"])
+        let third = try await APIHarness.token(db, territories: ["*"])
+        func active(_ token: String) async throws -> Bool {
+            try await SQL.scalar(db, "SELECT count(*)::text FROM cutover.api_tokens WHERE prefix = '\(APIToken.prefix(token))' AND revoked_at IS NULL") == "1"
+        }
+
+        let revoked = try cutover(["tokens", "revoke", whole] + url)
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(revoked.stdout.contains(APIToken.prefix(whole)), "\(revoked.stdout)")
+        #expect(!revoked.stdout.contains(whole) && !revoked.stderr.contains(whole))
+        #expect(try await !active(whole))
+        let again = try cutover(["tokens", "revoke", whole] + url)
+        #expect(again.status == 64 && again.stderr.contains("no active token") && !again.stderr.contains(whole), "\(again.stderr)")
+
+        let ambiguous = try cutover(["tokens", "revoke", "cutover_"] + url)
+        #expect(ambiguous.status == 64, "\(ambiguous.stderr)")
+        for token in [second, third] {
+            let id = try #require(try await SQL.scalar(db, "SELECT id::text FROM cutover.api_tokens WHERE prefix = '\(APIToken.prefix(token))'"))
+            #expect(ambiguous.stderr.contains("id \(id) (\(APIToken.prefix(token))"), "\(ambiguous.stderr)")
+            #expect(try await active(token))
+        }
+        var length = APIToken.scheme.count + 1
+        while second.prefix(length) == third.prefix(length) { length += 1 }
+        let prefix = try cutover(["tokens", "revoke", String(second.prefix(length))] + url)
+        #expect(prefix.status == 0, "\(prefix.stderr)")
+        #expect(try await !active(second))
+        #expect(try await active(third))
+        #expect(try cutover(["tokens", "revoke", "cutover_zz"] + url).status == 64)
+    }
+
+    @Test("flags: a database failure exits 69, not 65 (bad input); --subject must be user:<id> or token:<id> (exit 64)")
+    func flagsExitCodes() async throws {
+        let db = try await TestCluster.shared.migratedDatabase()
+        let url = ["--database-url", db.url.urlWithPassword]
+        let bogus = try cutover(["flags", "get", "customer_reads", "--subject", "bogus"] + url)
+        #expect(bogus.status == 64 && bogus.stderr.contains("user:<crm user id> or token:<token id>"), "\(bogus.stderr)")
+        let subject = try cutover(["flags", "get", "customer_reads", "--subject", "user:7"] + url)
+        #expect(subject.status == 0 && subject.stdout.contains("STATE FOR user:7"), "\(subject.stderr)")
+        // The database refuses writes, as a standby would: the input is fine, the database is not available for it.
+        try await SQL.exec(db, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END $$")
+        let refused = try cutover(["flags", "set", "customer_reads", "shadow", "--module", "02", "--reason", "read-only drill"] + url)
+        #expect(refused.status == 69, "\(refused.status): \(refused.stderr)")
+        #expect(refused.stderr.contains("read-only"), "\(refused.stderr)")
+    }
 }

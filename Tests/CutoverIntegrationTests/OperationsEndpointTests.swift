@@ -46,6 +46,13 @@ struct OperationsEndpointTests {
                     #expect(text.contains(name), "missing \(name)")
                 }
                 #expect(text.contains("projection=\"customer_overview\""))
+                // Every exported family explains itself (issue #19): a # HELP line for each # TYPE line.
+                let lines = text.split(separator: "\n")
+                let typed = lines.filter { $0.hasPrefix("# TYPE cutover_") }.compactMap { $0.split(separator: " ").dropFirst(2).first }
+                #expect(!typed.isEmpty)
+                for name in typed {
+                    #expect(lines.contains { $0.hasPrefix("# HELP \(name) ") && $0.count > "# HELP \(name) ".count + 10 }, "no HELP for \(name)")
+                }
             }
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .ok)
@@ -54,5 +61,26 @@ struct OperationsEndpointTests {
                 #expect(response.status == .ok)
             }
         }
+    }
+
+    @Test("every metric name in Sources has a help text in MetricHelp")
+    func helpTextCatalog() throws {
+        let root = TestCluster.repositoryRoot + "/Sources"
+        let files = try #require(FileManager.default.enumerator(atPath: root)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        var names = Set<String>()
+        for file in files {
+            for line in try String(contentsOfFile: root + "/" + file, encoding: .utf8).split(separator: "\n")
+            where ["label: \"", "gauge(\"", "Metric = \""].contains(where: { line.contains($0) }) {
+                var rest = line[...]
+                while let start = rest.range(of: "\"cutover_") {
+                    let name = rest[rest.index(after: start.lowerBound)...].prefix { $0 != "\"" }
+                    names.insert(String(name))
+                    rest = rest[start.upperBound...]
+                }
+            }
+        }
+        #expect(names.count >= 30, "found only \(names.sorted())")
+        for name in names.sorted() { #expect(MetricHelp.texts[name] != nil, "no help text for \(name)") }
+        #expect(Set(MetricHelp.texts.keys).subtracting(names).isEmpty, "help for metrics that do not exist: \(Set(MetricHelp.texts.keys).subtracting(names).sorted())")
     }
 }

@@ -28,7 +28,10 @@ public enum APIToken {
     public static func hash(_ token: String) -> String { SHA256.hex(token) }
 
     /// What listings show.
-    public static func prefix(_ token: String) -> String { String(token.prefix(16)) }
+    public static func prefix(_ token: String) -> String { String(token.prefix(prefixLength)) }
+
+    /// How many characters of a token listings keep (`cutover_` and 8 hex digits).
+    public static let prefixLength = 16
 
     /// The token from an `Authorization: Bearer …` header value, if it is one.
     public static func bearer(_ header: String?) -> String? {
@@ -36,5 +39,39 @@ public enum APIToken {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         return String(parts[1]).trimmingWhitespace()
+    }
+
+    /// How `cutover tokens revoke` names a token.
+    public enum Reference: Sendable, Equatable {
+        /// The token's id (`tokens list`).
+        case id(Int64)
+        /// The whole token: matched by its hash; only its ``APIToken/prefix(_:)`` is ever shown.
+        case token(hash: String, prefix: String)
+        /// The start of a token, at most as long as the stored prefix (`cutover_` + 8 hex digits).
+        case prefix(String)
+
+        /// Reads an id, a whole token or a token's start; nil for anything else. A start longer
+        /// than the stored prefix but shorter than a token cannot be checked and is refused too.
+        public init?(_ text: String) {
+            if let id = CustomerListQuery.positiveID(text) {
+                self = .id(id)
+            } else if APIToken.isWellFormed(text) {
+                self = .token(hash: APIToken.hash(text), prefix: APIToken.prefix(text))
+            } else if text.hasPrefix(APIToken.scheme), text.utf8.count <= APIToken.prefixLength,
+                      text.utf8.dropFirst(APIToken.scheme.utf8.count).allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
+                self = .prefix(text)
+            } else {
+                return nil
+            }
+        }
+
+        /// How messages name the token: never the whole token.
+        public var description: String {
+            switch self {
+            case .id(let id): "id \(id)"
+            case .token(_, let prefix): "the token \(prefix)…"
+            case .prefix(let prefix): "prefix \(prefix)"
+            }
+        }
     }
 }

@@ -65,9 +65,7 @@ public struct CustomerListQuery: Sendable, Equatable {
 
     /// Unknown parameters are an error, so a typo never silently widens a query.
     static func rejectUnknown(_ parameters: [String: String], known: Set<String>) throws(CoreError) {
-        for name in parameters.keys.sorted() where !known.contains(name) {
-            throw bad(name, "unknown query parameter \(name); known: \(known.sorted().joined(separator: ", "))")
-        }
+        try RequestParameters.rejectUnknown(parameters.keys, known: known)
     }
 
     /// `territory`, or the caller's only territory when it is left out.
@@ -83,7 +81,7 @@ public struct CustomerListQuery: Sendable, Equatable {
     }
 
     static func bad(_ parameter: String, _ message: String) -> CoreError {
-        CoreError(.invalidArgument, message, context: ["parameter": parameter])
+        RequestParameters.invalid(parameter, message)
     }
 
     static func oneOf(_ name: String, _ value: String?, _ allowed: [String]) throws(CoreError) -> String? {
@@ -93,9 +91,7 @@ public struct CustomerListQuery: Sendable, Equatable {
     }
 
     static func limit(_ value: String?) throws(CoreError) -> Int {
-        guard let value else { return defaultLimit }
-        guard let n = Int(value), (1...maxLimit).contains(n) else { throw bad("limit", "limit must be an integer from 1 to \(maxLimit)") }
-        return n
+        try RequestParameters.integer("limit", value, in: 1...maxLimit) ?? defaultLimit
     }
 
     /// A positive decimal id without sign or leading zeros (`17`, not `+17` or `017`).

@@ -112,3 +112,24 @@ public enum BusinessModule {
     /// "01" … "08".
     public static let codes: [String] = (1...8).map { $0 < 10 ? "0\($0)" : "\($0)" }
 }
+
+/// The subjects of sticky percentage rollouts, as the read API forms them: `user:<crm user id>`
+/// for tokens acting for a CRM user, else `token:<token id>` (positive canonical ids).
+public enum FlagSubject {
+    /// Whether `subject` has one of the two forms.
+    public static func isValid(_ subject: some StringProtocol) -> Bool {
+        for scheme in ["user:", "token:"] where subject.hasPrefix(scheme) {
+            return CustomerListQuery.positiveID(subject.dropFirst(scheme.count)) != nil
+        }
+        return false
+    }
+
+    /// `subject`, or an ``CoreError/Code/invalidArgument`` error saying what a subject looks like.
+    public static func validated(_ subject: String) throws(CoreError) -> String {
+        guard isValid(subject) else {
+            throw CoreError(.invalidArgument, "\"\(subject)\" is not a subject; subjects are user:<crm user id> or token:<token id>, such as user:7",
+                            context: ["parameter": "subject"])
+        }
+        return subject
+    }
+}

@@ -79,6 +79,45 @@ public struct TokenRepository: Sendable {
         return result.metadata.rows ?? 0
     }
 
+    /// The outcome of ``revoke(on:_:)``.
+    public enum Revocation: Sendable, Equatable {
+        /// This token was active and is revoked now.
+        case revoked(Info)
+        /// No active token matches.
+        case notFound
+        /// More than one active token matches the prefix: nothing was revoked.
+        case ambiguous([Info])
+    }
+
+    /// Revokes the one active token `reference` names (an id, a whole token, or a prefix of one);
+    /// revokes nothing when no active token or several match.
+    public func revoke(on c: PostgresConnection, _ reference: APIToken.Reference) async throws -> Revocation {
+        var id: Int64?, hash: String?, prefix: String?
+        switch reference {
+        case .id(let value): id = value
+        case .token(let value, _): hash = value
+        case .prefix(let value): prefix = value
+        }
+        let rows = try await c.query("""
+            SELECT id, prefix, module, role, territories, user_id, label,
+                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), NULL::text
+            FROM cutover.api_tokens
+            WHERE revoked_at IS NULL AND (id = \(id) OR token_hash = \(hash) OR starts_with(prefix, \(prefix)))
+            ORDER BY id
+            """, logger: logger)
+        var candidates: [Info] = []
+        for try await r in rows.decode((Int64, String, String, String, [String], Int64?, String?, String, String?).self) {
+            candidates.append(Info(id: r.0, prefix: r.1, module: r.2, role: r.3, territories: r.4, userId: r.5, label: r.6, createdAt: r.7, revokedAt: r.8))
+        }
+        guard candidates.count == 1, var token = candidates.first else { return candidates.isEmpty ? .notFound : .ambiguous(candidates) }
+        let revoked = try await c.query("""
+            UPDATE cutover.api_tokens SET revoked_at = now() WHERE id = \(token.id) AND revoked_at IS NULL
+            RETURNING to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            """, logger: logger)
+        for try await at in revoked.decode(String.self) { token.revokedAt = at }
+        return token.revokedAt == nil ? .notFound : .revoked(token)
+    }
+
     /// The caller a token stands for, or `nil` when it is unknown or revoked.
     public func resolve(on client: PostgresClient, token: String) async throws -> Caller? {
         guard APIToken.isWellFormed(token) else { return nil }

@@ -17,6 +17,7 @@ extension ConsoleAPI {
         guard case .ops(let caller, let token) = auth else { return Self.html(.internalServerError, "") }
         let fields = await Self.form(request)
         guard ConsoleAuth.sameOrigin(request), ConsoleAuth.csrfMatches(fields["csrf"], token: token) else { return Self.forbiddenForm() }
+        let unexpected = Self.unexpected(request, fields, known: ["csrf", "flag", "module", "state", "percent", "reason"])
 
         let name = fields["flag"] ?? ""
         let module = fields["module"].flatMap { $0.isEmpty || $0 == "default" ? nil : $0 }
@@ -27,12 +28,13 @@ extension ConsoleAPI {
             let data = await ConsoleData.load(client: client, monitor: monitor, calendar: calendar, logger: logger)
             return Self.html(status, ConsolePage(data: data, caller: caller, csrf: ConsoleAuth.csrf(for: token), flash: nil, error: error).render())
         }
+        if let unexpected { return await again(.badRequest, unexpected.message + ". Nothing was changed (\(target)).") }
         guard !reason.isEmpty else {
             return await again(.badRequest, "A reason is required for every flag change; it goes into the audit trail. Nothing was changed (\(target)).")
         }
         var percent: Int?
         if let text = fields["percent"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty, state != FlagChange.inherit {
-            guard let n = Int(text) else { return await again(.badRequest, "The percentage must be a whole number from 0 to 100. Nothing was changed (\(target)).") }
+            guard let n = RequestParameters.integer(text) else { return await again(.badRequest, "The percentage must be a whole number from 0 to 100. Nothing was changed (\(target)).") }
             percent = n
         }
         let change = FlagChange(variant: state, module: module, percent: percent)
@@ -60,6 +62,36 @@ extension ConsoleAPI {
             title: "Form not accepted",
             text: "The form's security token is missing or does not belong to this session, or it was sent from another site. Reload the console and try again.",
             action: ("/console", "Back to the console")))
+    }
+
+    /// The query parameters, checked as the API checks them: a repeated one, or one not in
+    /// `known`, is a failure naming it.
+    static func query(_ request: Request, known: Set<String>) -> Result<[String: String], CoreError> {
+        do {
+            let parameters = try ReadAPI.parameters(request)
+            try RequestParameters.rejectUnknown(parameters.keys, known: known)
+            return .success(parameters)
+        } catch let error as CoreError {
+            return .failure(error)
+        } catch {
+            return .failure(CoreError(.invalidArgument, (error as? APIError)?.detail ?? "the query is not valid"))
+        }
+    }
+
+    /// What is wrong with a POST's input: any query parameter, or a form field not in `known`.
+    static func unexpected(_ request: Request, _ fields: [String: String], known: Set<String>) -> CoreError? {
+        if case .failure(let error) = query(request, known: []) { return error }
+        do {
+            try RequestParameters.rejectUnknown(fields.keys, known: known, kind: "form field")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// A 400 page for input the console does not take.
+    static func badInput(_ message: String) -> Response {
+        html(.badRequest, ConsolePage.message(title: "Request not accepted", text: message + ". Nothing was changed.", action: ("/console", "Back to the console")))
     }
 
     /// The urlencoded form of a POST (at most 64 KiB).

@@ -13,7 +13,8 @@ import PostgresNIO
 ///
 /// Routes: `GET /console`, `POST /console/login`, `POST /console/logout`, `POST /console/flags`,
 /// `POST /console/login-links` (Bearer; a one-time link for browsers without a token field, such
-/// as headless ones) and `GET /console/session/{code}`.
+/// as headless ones) and `GET /console/session/{code}`. Input is checked like the API's: an
+/// unknown or repeated query parameter or form field is a 400 naming it, and nothing changes.
 public struct ConsoleAPI: Sendable {
     let client: PostgresClient
     let monitor: LagMonitor
@@ -97,13 +98,21 @@ public struct ConsoleAPI: Sendable {
         let auth = await authenticate(ConsoleAuth.token(request)?.token, authenticator)
         if let refusal = refusal(auth, request) { return refusal }
         guard case .ops(let caller, let token) = auth else { return Self.html(.internalServerError, "") }
+        let query: [String: String]
+        switch Self.query(request, known: ["changed", "unchanged"]) {
+        case .success(let parameters): query = parameters
+        case .failure(let problem): return Self.badInput(problem.message)
+        }
+        if let text = query["changed"], CustomerListQuery.positiveID(text) == nil {
+            return Self.badInput("changed must be the number of an audit entry, got \(text)")
+        }
         let data = await ConsoleData.load(client: client, monitor: monitor, calendar: calendar, logger: logger)
         var flash: String?
-        if let id = request.uri.queryParameters["changed"].flatMap({ Int64(String($0)) }) {
+        if let id = query["changed"].flatMap({ CustomerListQuery.positiveID($0) }) {
             flash = data.history?.first { $0.id == id }.map { e in
                 "Saved change #\(e.id): \(e.flag) \(e.oldValue?.summary ?? "–") → \(e.newValue.summary) (reason: \(e.reason))"
             } ?? "Saved change #\(id)."
-        } else if let name = request.uri.queryParameters["unchanged"] {
+        } else if let name = query["unchanged"] {
             flash = "\(name) already had that value; nothing was written."
         }
         return Self.html(.ok, ConsolePage(data: data, caller: caller, csrf: ConsoleAuth.csrf(for: token), flash: flash, error: nil).render())
@@ -112,6 +121,7 @@ public struct ConsoleAPI: Sendable {
     func login(_ request: Request, _ authenticator: TokenAuthenticator) async -> Response {
         guard ConsoleAuth.sameOrigin(request) else { return Self.forbiddenForm() }
         let fields = await Self.form(request)
+        if let problem = Self.unexpected(request, fields, known: ["token"]) { return Self.html(.badRequest, ConsolePage.login(error: problem.message + ".")) }
         let token = (fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { return Self.html(.badRequest, ConsolePage.login(error: "Enter an API token.")) }
         let auth = await authenticate(token, authenticator)
@@ -124,6 +134,7 @@ public struct ConsoleAPI: Sendable {
         if let session = ConsoleAuth.token(request) {
             guard ConsoleAuth.sameOrigin(request), ConsoleAuth.csrfMatches(fields["csrf"], token: session.token) else { return Self.forbiddenForm() }
         }
+        if let problem = Self.unexpected(request, fields, known: ["csrf"]) { return Self.badInput(problem.message) }
         return Self.redirect("/console", cookie: ConsoleAuth.cookie(nil, request: request))
     }
 
@@ -133,6 +144,13 @@ public struct ConsoleAPI: Sendable {
         }
         switch await authenticate(token, authenticator) {
         case .ops:
+            // No parameters: no query, and a body (if any) must be an empty JSON object.
+            try ReadAPI.rejectQuery(request)
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            if body.readableBytes > 0 {
+                let json = try FlagAdminAPI.json(body, example: "{}")
+                _ = try ReadAPI.validated { () throws(CoreError) in try JSONObjectFields(json, known: []) }
+            }
             let code = links.create(for: token)
             return try Response.json(LoginLink(path: "/console/session/\(code)", expiresInSeconds: links.lifetime.components.seconds))
         case .forbidden(let caller): throw APIError(.forbidden, "the console needs an ops or admin token; this one is \(caller.role.rawValue)")
@@ -142,6 +160,7 @@ public struct ConsoleAPI: Sendable {
     }
 
     func session(_ request: Request, _ context: APIRequestContext) -> Response {
+        if case .failure(let problem) = Self.query(request, known: []) { return Self.badInput(problem.message) }
         guard let code = context.parameters.get("code"), let token = links.redeem(code) else {
             return Self.html(.forbidden, ConsolePage.message(title: "Login link not valid",
                                                             text: "This login link is unknown, was used already or has expired (links work once, within 60 seconds).",

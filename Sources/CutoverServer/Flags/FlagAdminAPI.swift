@@ -8,6 +8,10 @@ import PostgresNIO
 /// `/admin/flags`: the flags for the ops role (ops and admin tokens), the same operations as
 /// `cutover flags`: list, get, set (reason required), history, rollback. Changes are made on the
 /// primary with their audit row in one transaction; the actor is the token (and its CRM user).
+///
+/// Input is strict: an unknown query parameter or body field, or a field of the wrong JSON type, is
+/// a `400 request.invalid` problem naming it (``FlagChangeRequest``, ``FlagHistoryQuery``), so a
+/// typo such as `modul` never widens a change to every module.
 public struct FlagAdminAPI: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -19,22 +23,24 @@ public struct FlagAdminAPI: Sendable {
 
     public func addRoutes(to router: Router<APIRequestContext>, authenticator: TokenAuthenticator) {
         let admin = router.group("admin/flags").add(middleware: authenticator)
-        admin.get { _, context in try await list(context) }
-        admin.get("{name}") { _, context in try await get(context) }
+        admin.get { request, context in try await list(request, context) }
+        admin.get("{name}") { request, context in try await get(request, context) }
         admin.put("{name}") { request, context in try await set(request, context) }
         admin.get("{name}/history") { request, context in try await history(request, context) }
         admin.post("{name}/rollback") { request, context in try await rollback(request, context) }
     }
 
-    func list(_ context: APIRequestContext) async throws -> Response {
+    func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         _ = try requireOps(context)
+        try ReadAPI.rejectQuery(request)
         let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
         return try Response.json(ListResponse(flags: snapshot.names.map { FlagDocument(snapshot.flags[$0]!, in: snapshot) }))
     }
 
-    func get(_ context: APIRequestContext) async throws -> Response {
+    func get(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         _ = try requireOps(context)
         let name = try name(context)
+        try ReadAPI.rejectQuery(request)
         let snapshot = try await store { c in try await FlagStore(logger: logger).load(on: c) }
         let flag = try mapped { () throws(CoreError) in try snapshot.flag(name) }
         return try Response.json(FlagDocument(flag, in: snapshot))
@@ -43,7 +49,9 @@ public struct FlagAdminAPI: Sendable {
     func set(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try requireOps(context)
         let name = try name(context)
-        let body = try await Self.decode(FlagChangeRequest.self, request, context)
+        try ReadAPI.rejectQuery(request)
+        let json = try await Self.json(request)
+        let body = try ReadAPI.validated { () throws(CoreError) in try FlagChangeRequest(json: json) }
         try Self.checkReason(body.reason)
         let change = FlagChange(variant: body.state, module: body.module, allModules: body.allModules ?? false, percent: body.percent)
         let update = try await store { c in
@@ -55,12 +63,9 @@ public struct FlagAdminAPI: Sendable {
     func history(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         _ = try requireOps(context)
         let name = try name(context)
-        var limit = 50
-        if let text = request.uri.queryParameters["limit"] {
-            guard let n = Int(text), (1...1000).contains(n) else { throw APIError(.invalidRequest, "limit must be 1–1000", parameter: "limit") }
-            limit = n
-        }
-        let entries = try await store { [limit] c in
+        let parameters = try ReadAPI.parameters(request)
+        let limit = try ReadAPI.validated { () throws(CoreError) in try FlagHistoryQuery(parameters: parameters) }.limit
+        let entries = try await store { c in
             let store = FlagStore(logger: logger)
             _ = try await store.flag(on: c, name: name)
             return try await store.history(on: c, name: name, limit: limit)
@@ -71,7 +76,9 @@ public struct FlagAdminAPI: Sendable {
     func rollback(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try requireOps(context)
         let name = try name(context)
-        let body = try await Self.decode(FlagRollbackRequest.self, request, context)
+        try ReadAPI.rejectQuery(request)
+        let json = try await Self.json(request)
+        let body = try ReadAPI.validated { () throws(CoreError) in try FlagRollbackRequest(json: json) }
         try Self.checkReason(body.reason)
         let update = try await store { c in
             try await FlagStore(logger: logger).rollback(on: c, name: name, auditID: body.to, actor: Self.actor(caller), reason: body.reason ?? "")
@@ -128,7 +135,9 @@ public struct FlagAdminAPI: Sendable {
     static func problem(_ error: CoreError) -> APIError {
         switch error.code {
         case .unknownFlag: APIError(.notFound, error.message, parameter: "name")
-        default: APIError(.invalidRequest, error.message, parameter: error.context["module"] != nil ? "module" : error.context["percent"] != nil ? "percent" : nil)
+        default:
+            APIError(.invalidRequest, error.message,
+                     parameter: error.context["parameter"] ?? (error.context["module"] != nil ? "module" : error.context["percent"] != nil ? "percent" : nil))
         }
     }
 
@@ -146,12 +155,17 @@ public struct FlagAdminAPI: Sendable {
         "token \(caller.tokenID) (\(caller.role.rawValue), module \(caller.module)\(caller.userID.map { ", user \($0)" } ?? ""))"
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: APIRequestContext) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
+    /// The body as a ``JSONValue`` (at most 64 KiB); what is not JSON at all is a 400.
+    static func json(_ request: Request) async throws -> JSONValue {
+        try json(try await request.body.collect(upTo: 64 * 1024), example: #"{"state": "shadow", "module": "02", "reason": "…"}"#)
+    }
+
+    /// `buffer` as a ``JSONValue``; what is not JSON at all is a 400 showing `example`.
+    static func json(_ buffer: ByteBuffer, example: String) throws -> JSONValue {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
         } catch {
-            throw APIError(.invalidRequest, "the body must be JSON such as {\"state\": \"shadow\", \"module\": \"02\", \"reason\": \"…\"}")
+            throw APIError(.invalidRequest, "the body must be JSON such as \(example)")
         }
     }
 }

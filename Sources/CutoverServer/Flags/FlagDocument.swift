@@ -43,22 +43,6 @@ public struct FlagDocument: Codable, Sendable, Equatable {
     }
 }
 
-/// The body of `PUT /admin/flags/{name}`.
-public struct FlagChangeRequest: Codable, Sendable {
-    public var state: String
-    public var module: String?
-    public var allModules: Bool?
-    public var percent: Int?
-    public var reason: String?
-}
-
-/// The body of `POST /admin/flags/{name}/rollback`.
-public struct FlagRollbackRequest: Codable, Sendable {
-    /// Restore the value before this audit entry (default: the newest).
-    public var to: Int64?
-    public var reason: String?
-}
-
 /// The answer to a change or rollback.
 public struct FlagChangeResponse: Codable, Sendable {
     public var changed: Bool

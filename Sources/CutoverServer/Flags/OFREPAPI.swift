@@ -10,6 +10,7 @@ import Logging
 ///
 /// Context attributes: `targetingKey` (the sticky-rollout subject; the read API uses
 /// `user:<crm user id>` or `token:<token id>`) and `module` ("01"–"08"; default: the token's).
+/// Either one given with another JSON type than a string is `INVALID_CONTEXT` (``FlagEvaluationContext``).
 /// Reader flags resolve to a string (`legacy`, `shadow`, `read_model`), boolean flags to a bool.
 public struct OFREPAPI: Sendable {
     let cache: FlagCache
@@ -18,23 +19,6 @@ public struct OFREPAPI: Sendable {
     public init(cache: FlagCache, startupWaitSeconds: Double) {
         self.cache = cache
         self.startupWait = .milliseconds(Int64(startupWaitSeconds * 1000))
-    }
-
-    struct EvaluationRequest: Decodable {
-        var context: [String: ContextValue]?
-    }
-
-    /// A context attribute: OFREP allows any JSON; Cutover reads strings and ignores the rest.
-    enum ContextValue: Decodable {
-        case string(String)
-        case other
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let s = try? container.decode(String.self) { self = .string(s) } else { self = .other }
-        }
-
-        var string: String? { if case .string(let s) = self { s } else { nil } }
     }
 
     struct Success: Encodable {
@@ -119,19 +103,23 @@ public struct OFREPAPI: Sendable {
 
     func parse(_ request: Request, _ caller: Caller) async throws -> Result<(module: String, subject: String?), ContextProblem> {
         let buffer = try await request.body.collect(upTo: 64 * 1024)
-        var context: [String: ContextValue] = [:]
+        var json: JSONValue?
         if buffer.readableBytes > 0 {
             do {
-                context = try JSONDecoder().decode(EvaluationRequest.self, from: Data(buffer: buffer)).context ?? [:]
+                json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
             } catch {
                 return .failure(ContextProblem(errorCode: "PARSE_ERROR", errorDetails: "the body must be JSON: {\"context\": {\"targetingKey\": \"user:42\", \"module\": \"02\"}}"))
             }
         }
-        let module = context["module"]?.string ?? caller.module
-        guard BusinessModule.codes.contains(module) else {
-            return .failure(ContextProblem(errorCode: "INVALID_CONTEXT", errorDetails: "module must be one of \(BusinessModule.codes.joined(separator: ", ")), got \(module)"))
+        do {
+            let context = try FlagEvaluationContext(json: json, defaultModule: caller.module)
+            return .success((context.module, context.subject))
+        } catch {
+            switch error {
+            case .parse(let details): return .failure(ContextProblem(errorCode: "PARSE_ERROR", errorDetails: details))
+            case .invalid(let details): return .failure(ContextProblem(errorCode: "INVALID_CONTEXT", errorDetails: details))
+            }
         }
-        return .success((module, context["targetingKey"]?.string))
     }
 
     static func success(_ e: FlagEvaluation, flag: FeatureFlag) -> Success {

@@ -46,7 +46,7 @@ public struct ReadAPI: Sendable {
     func listCustomers(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let parameters = try Self.parameters(request)
-        let query = try validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
+        let query = try Self.validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
         let (page, decision) = try await serve(.customerList, caller, context,
                                              legacy: { [legacy] c in try await legacy.customers(on: c, query) },
@@ -59,7 +59,7 @@ public struct ReadAPI: Sendable {
         guard let text = context.parameters.get("id"), let id = CustomerListQuery.positiveID(text) else {
             throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
         }
-        try rejectQuery(request)
+        try Self.rejectQuery(request)
         let (found, decision) = try await serve(.customerDetail, caller, context,
                                               legacy: { [legacy] c in try await legacy.customer(on: c, id: id, caller: caller) },
                                               readModel: { [readModel] c in try await readModel.customer(on: c, as: caller, id: id) })
@@ -73,7 +73,7 @@ public struct ReadAPI: Sendable {
         guard let code = context.parameters.get("code"), CustomerListQuery.isTerritoryCode(code) else {
             throw APIError(.invalidRequest, "the territory must be a territory code such as DE-BY", parameter: "code")
         }
-        try rejectQuery(request)
+        try Self.rejectQuery(request)
         try authorize(caller, territory: code, parameter: "code")
         let (result, decision) = try await serve(.territoryPipeline, caller, context,
                                                legacy: { [legacy] c in try await legacy.pipeline(on: c, territory: code) },
@@ -84,7 +84,7 @@ public struct ReadAPI: Sendable {
     func followUps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let parameters = try Self.parameters(request)
-        let query = try validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
+        let query = try Self.validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
         let (page, decision) = try await serve(.sampleFollowups, caller, context,
                                              legacy: { [legacy] c in try await legacy.followUps(on: c, query) },
@@ -100,13 +100,14 @@ public struct ReadAPI: Sendable {
         }
     }
 
-    func rejectQuery(_ request: Request) throws {
-        if let name = request.uri.queryParameters.first(where: { !$0.key.isEmpty })?.key {
-            throw APIError(.invalidRequest, "unknown query parameter \(name); this endpoint takes none", parameter: String(name))
-        }
+    /// Refuses any query parameter (for endpoints that take none), naming every one given.
+    static func rejectQuery(_ request: Request) throws {
+        let parameters = try Self.parameters(request)
+        try validated { () throws(CoreError) in try RequestParameters.rejectUnknown(parameters.keys, known: []) }
     }
 
-    func validated<T>(_ parse: () throws(CoreError) -> T) throws -> T {
+    /// Runs core parsing; its ``CoreError`` becomes a `400 request.invalid` problem naming the parameter.
+    static func validated<T>(_ parse: () throws(CoreError) -> T) throws -> T {
         do {
             return try parse()
         } catch {
@@ -114,6 +115,7 @@ public struct ReadAPI: Sendable {
         }
     }
 
+    /// The query parameters by name; a repeated parameter is a 400.
     static func parameters(_ request: Request) throws -> [String: String] {
         var out: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where !key.isEmpty {

@@ -67,7 +67,8 @@ enum APIHarness {
             let authenticator = TokenAuthenticator(client: primary, cacheSeconds: tokenCacheSeconds, logger: logger)
             let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: TestMetrics.registry, maxLagSeconds: 5,
                                               flagAdmin: FlagAdminAPI(client: primary, logger: logger),
-                                              ofrep: OFREPAPI(cache: api.flags.cache, startupWaitSeconds: 1))
+                                              ofrep: OFREPAPI(cache: api.flags.cache, startupWaitSeconds: 1),
+                                              console: ConsoleAPI(client: primary, monitor: monitor, calendar: { .none }, logger: logger))
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             guard !services.isEmpty else { return try await app.test(.router) { client in try await body(client) } }
             return try await withThrowingTaskGroup(of: R?.self) { group in
