@@ -53,6 +53,9 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/cutover-chaos.XXXXXX")"
 chmod 755 "$work"
 log="$work/log"
 mkdir -p "$log"
+# Commands run from the work folder: no config/cutover.yaml of the current folder applies, every
+# setting comes from the flags below.
+cd "$work"
 common=(--set "dev.dataDirectory=$work/pg" --set "projections.directory=$repo/projections" --set "migrations.directory=$repo/migrations")
 projector_pid=""
 load_pid=""
