@@ -73,7 +73,9 @@ struct ProjectorCommand: AsyncParsableCommand {
                             .padded([20, 8, 9, 10, 6, 11]))
                     }
                     if let c = capture {
-                        func size(_ b: Int64) -> String { b >= 1 << 20 ? String(format: "%.1f MB", Double(b) / 1_048_576) : "\(b / 1024) kB" }
+                        func size(_ b: Int64) -> String {
+                            b >= 1 << 20 ? String(format: "%.1f MB", Double(b) / 1_048_576) : b >= 1024 ? "\(b / 1024) kB" : "\(b) bytes"
+                        }
                         print("capture: slot \(c.slot) \(c.streaming ? "streaming" : "not streamed (no projector running)"); "
                               + "\(size(c.behindBytes)) of WAL not yet relayed, relay lag \(String(format: "%.3f", c.relayLagSeconds)) s, \(size(c.retainedBytes)) retained (\(c.walStatus ?? "-")); "
                               + "\(c.relayedChanges) change(s) relayed, relay last active at \(c.relayedAt ?? "-")")

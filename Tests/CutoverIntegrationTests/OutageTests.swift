@@ -10,24 +10,19 @@ import Testing
 struct OutageTests {
     @Test("down: /v1 answers 503 with Retry-After within seconds and ready agrees; back: service resumes; SIGINT mid-outage: exit within seconds")
     func outage() async throws {
-        let root = NSTemporaryDirectory() + "cutover-outage-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        var starter = DevCluster(dataDirectory: root + "/pg", fastAndUnsafe: true, logger: TestCluster.logger)
-        let state = try await starter.up()
-        let cluster = starter
-        defer { cluster.destroy() }
-        let db = DatabaseTarget(url: state.url)
-        try await TestCluster.migrate(db)
-        try await TestCluster.seed(db, customers: 300, seed: 9)
+        let server = try await PrivateCluster.start("outage", customers: 300, seed: 9)
+        defer { server.destroy() }
+        let db = server.db
         let token = try await APIHarness.token(db, territories: ["DE-BY"])
         // A projector beside it (readiness needs built read models); it rides the outage out too.
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
-            try await outage(db, cluster: cluster, token: token)
+            try await outage(server, token: token)
         }
     }
 
-    func outage(_ db: DatabaseTarget, cluster: DevCluster, token: String) async throws {
+    func outage(_ server: PrivateCluster, token: String) async throws {
+        let db = server.db
         let serve = try await ServeProcess(db, settings: ["api.tokenCacheSeconds=0", "api.connectionWaitMilliseconds=2000"], logLevel: "info")
         defer { serve.stop() }
         let uri = "/v1/customers?territory=DE-BY&limit=1"
@@ -40,7 +35,7 @@ struct OutageTests {
         #expect(ready, "not ready before the outage")
 
         // Down: an answer within the connection wait (plus slack), a 503 problem with Retry-After.
-        try await OffPool.run { try cluster.down() }
+        try await server.stop()
         for _ in 0..<3 {
             let start = ContinuousClock.now
             let answer = try await serve.get(uri, token: token)
@@ -62,8 +57,7 @@ struct OutageTests {
         #expect(try await serve.get(uri, token: token).status == .serviceUnavailable)
 
         // Back: /v1 and ready recover, and agree.
-        var again = cluster
-        _ = try await again.up()
+        try await server.start()
         let back = ContinuousClock.now
         var readsBack: Duration?
         var readyBack: Duration?
@@ -78,7 +72,7 @@ struct OutageTests {
         #expect(reads < .seconds(15), "/v1 answered again only \(reads) after the database was back")
 
         // SIGINT during an outage with a request in flight: the process still exits within seconds.
-        try await OffPool.run { try cluster.down() }
+        try await server.stop()
         async let inFlight = try? serve.get(uri, token: token)
         try await Task.sleep(for: .milliseconds(300))
         let stopping = ContinuousClock.now

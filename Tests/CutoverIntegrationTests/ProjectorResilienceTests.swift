@@ -53,21 +53,14 @@ struct ProjectorResilienceTests {
 
     @Test("`cutover project` with PostgreSQL restarted under it catches up and exits within 5 s of SIGTERM")
     func projectProcessAcrossRestart() async throws {
-        let root = NSTemporaryDirectory() + "cutover-restart-cli-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        var starter = DevCluster(dataDirectory: root + "/pg", fastAndUnsafe: true, logger: logger)
-        let state = try await starter.up()
-        let cluster = starter
-        defer { cluster.destroy() }
-        let db = DatabaseTarget(url: state.url)
-        try await TestCluster.migrate(db)
-        try await TestCluster.seed(db, customers: 300, seed: 5)
-        let projector = try startProjector(db, log: root + "/projector.log")
+        let server = try await PrivateCluster.start("restart-cli", customers: 300, seed: 5)
+        defer { server.destroy() }
+        let db = server.db
+        let projector = try startProjector(db, log: NSTemporaryDirectory() + "cutover-restart-cli-\(UUID().uuidString.prefix(8)).log")
         try await ProjectorHarness.waitUntilCaughtUp(db)
         try await workload(db, rounds: 10, tag: "p")
-        try await OffPool.run { try cluster.down() }
-        var again = cluster
-        _ = try await again.up()
+        try await server.stop()
+        try await server.start()
         try await workload(db, rounds: 20, tag: "q")
         try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(60))
         #expect(try await ProjectorHarness.drift(db).isEmpty)
@@ -108,21 +101,14 @@ struct ProjectorResilienceTests {
 
     @Test("PostgreSQL restarts under a running projector: it reconnects, catches up, zero drift")
     func postgresRestart() async throws {
-        let root = NSTemporaryDirectory() + "cutover-restart-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        var starter = DevCluster(dataDirectory: root + "/pg", fastAndUnsafe: true, logger: logger)
-        let state = try await starter.up()
-        let cluster = starter
-        defer { cluster.destroy() }
-        let db = DatabaseTarget(url: state.url)
-        try await TestCluster.migrate(db)
-        try await TestCluster.seed(db, customers: 400, seed: 3)
+        let server = try await PrivateCluster.start("restart", customers: 400, seed: 3)
+        defer { server.destroy() }
+        let db = server.db
         try await ProjectorHarness.withProjector(db) {
             try await ProjectorHarness.waitUntilCaughtUp(db)
             try await workload(db, rounds: 10, tag: "r")
-            try await OffPool.run { try cluster.down() }
-            var again = cluster
-            _ = try await again.up()
+            try await server.stop()
+            try await server.start()
             try await workload(db, rounds: 30, tag: "s")
             try await ProjectorHarness.waitUntilCaughtUp(db, timeout: .seconds(30))
             #expect(try await ProjectorHarness.drift(db).isEmpty)

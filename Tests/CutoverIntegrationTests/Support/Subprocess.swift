@@ -38,14 +38,7 @@ final class Subprocess: @unchecked Sendable {
     func stop(_ signal: Int32 = SIGTERM, within limit: Duration) async -> Int32? {
         guard !reaped else { return nil }
         Glibc.kill(pid, signal)
-        if let status = await ChildProcess.wait(pid, timeout: limit) {
-            reaped = true
-            return status
-        }
-        Glibc.kill(pid, SIGKILL)
-        ChildProcess.wait(pid)
-        reaped = true
-        return nil
+        return await waitForExit(within: limit)
     }
 
     /// Waits at most `limit` for the process to exit by itself: its exit status, or `nil` when it
