@@ -11,6 +11,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case databaseMissing = "db.database_missing"
         case serverError = "db.server_error"
         case lockTimeout = "db.lock_timeout"
+        /// A statement ran past its `statement_timeout` (SQLSTATE 57014) and was cancelled.
+        case statementTimeout = "db.statement_timeout"
         case migrationLockBusy = "migrate.lock_busy"
         case migrationFailed = "migrate.statement_failed"
         case migrationsFolderMissing = "migrate.folder_missing"

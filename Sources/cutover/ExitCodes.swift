@@ -84,7 +84,7 @@ enum CLIErrors {
             unavailable
         case .serverError, .migrationFailed, .seedFailed:
             dataError
-        case .lockTimeout, .migrationLockBusy, .portInUse:
+        case .lockTimeout, .statementTimeout, .migrationLockBusy, .portInUse:
             temporary
         case .dataDirectoryForeign, .dataDirectoryIncomplete, .clusterCommandFailed:
             cannotCreate

@@ -39,13 +39,15 @@ struct APIServices {
 
     init(config: CutoverConfig, target: DatabaseTarget, projections: [ProjectionDefinition], registry: PrometheusCollectorRegistry,
          logger: Logger, extra: [any Service] = []) async throws {
-        let primary = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
+        // Every statement of the API's sessions is bounded (legacy reads set their own, longer bound).
+        let statementTimeout = Duration.milliseconds(config.api.readModelStatementTimeoutMilliseconds)
+        let primary = PostgresClient(configuration: target.clientConfiguration(statementTimeout: statementTimeout), backgroundLogger: logger)
         var replica: PostgresClient?
         var replicaTarget: DatabaseTarget?
         if let url = config.api.replicaURL {
             let t = DatabaseTarget(url: url, poolSize: target.poolSize, connectTimeoutSeconds: target.connectTimeoutSeconds, applicationName: "cutover api")
             try await ProjectorCommandSupport.checkReachable(t, logger: logger)
-            replica = PostgresClient(configuration: t.clientConfiguration, backgroundLogger: logger)
+            replica = PostgresClient(configuration: t.clientConfiguration(statementTimeout: statementTimeout), backgroundLogger: logger)
             replicaTarget = t
         }
         let monitor = LagMonitor(target: target, replica: replica, projections: projections, logger: logger)
@@ -71,7 +73,9 @@ struct APIServices {
         let api = ReadAPI(readClient: replica ?? primary, flags: flags, lagMonitor: monitor,
                           readModel: ReadModelReader(logger: logger),
                           legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
-                          connectionWait: connectionWait, logger: logger)
+                          connectionWait: connectionWait,
+                          legacyStatementTimeout: .milliseconds(config.api.legacyStatementTimeoutMilliseconds),
+                          legacyLimit: ConcurrencyLimit(limit: config.api.legacyConcurrency), logger: logger)
         // Tokens are checked on the primary: a revocation takes effect without waiting for the standby.
         let authenticator = TokenAuthenticator(client: primary, cacheSeconds: config.api.tokenCacheSeconds,
                                                connectionWait: connectionWait, logger: logger)

@@ -25,6 +25,11 @@ public struct CutoverConfig: Sendable, Equatable {
         public var tokenCacheSeconds: Double
         /// How long a request waits for a database connection before it answers 503.
         public var connectionWaitMilliseconds: Int = 2_000
+        /// Statement timeouts of the two read paths.
+        public var readModelStatementTimeoutMilliseconds: Int = 2_000
+        public var legacyStatementTimeoutMilliseconds: Int = 10_000
+        /// Legacy reads at once per server, at most.
+        public var legacyConcurrency: Int = 8
     }
 
     public struct Projector: Sendable, Equatable {
@@ -128,7 +133,10 @@ public struct CutoverConfig: Sendable, Equatable {
             }
         }
         self.api = API(forceSource: ReadSource(rawValue: forced), maxLagSeconds: maxLag, replicaURL: replica, tokenCacheSeconds: cacheSeconds,
-                       connectionWaitMilliseconds: try positive("api.connectionWaitMilliseconds", max: 600_000))
+                       connectionWaitMilliseconds: try positive("api.connectionWaitMilliseconds", max: 600_000),
+                       readModelStatementTimeoutMilliseconds: try positive("api.readModelStatementTimeoutMilliseconds", max: 3_600_000),
+                       legacyStatementTimeoutMilliseconds: try positive("api.legacyStatementTimeoutMilliseconds", max: 3_600_000),
+                       legacyConcurrency: try positive("api.legacyConcurrency", max: 10_000))
         self.projector = Projector(batchSize: try positive("projector.batchSize", max: 100_000),
                                    maxLatencyMilliseconds: try positive("projector.maxLatencyMilliseconds", max: 60_000),
                                    fallbackPollMilliseconds: try positive("projector.fallbackPollMilliseconds", max: 3_600_000))

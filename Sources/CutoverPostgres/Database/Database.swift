@@ -111,6 +111,7 @@ public enum Database {
                 // 57P01-57P03: the server is shutting down, crashed or starting; 08xxx: connection
                 // failures. Both are outages, not bad requests.
                 let code: DatabaseError.Code = state == "55P03" ? .lockTimeout
+                    : state == "57014" ? .statementTimeout
                     : (state.hasPrefix("57P") || state.hasPrefix("08")) ? .unreachable : .serverError
                 return DatabaseError(code, "\(what) failed: \(message) [SQLSTATE \(state)]", context: ["sqlState": state], sqlState: state)
             }

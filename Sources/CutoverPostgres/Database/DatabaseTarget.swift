@@ -43,6 +43,16 @@ public struct DatabaseTarget: Sendable {
         return config
     }
 
+    /// ``clientConfiguration`` whose sessions cancel any statement running longer than
+    /// `statementTimeout`, and notice within a second when their client went away (a closed
+    /// connection then ends its running statement instead of letting it run to its end).
+    public func clientConfiguration(statementTimeout: Duration) -> PostgresClient.Configuration {
+        var config = clientConfiguration
+        let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        config.options.additionalStartupParameters += [("statement_timeout", "\(milliseconds)"), ("client_connection_check_interval", "1000")]
+        return config
+    }
+
     /// A single-connection configuration, used for LISTEN, locks and the migrator.
     public var connectionConfiguration: PostgresConnection.Configuration {
         var config: PostgresConnection.Configuration

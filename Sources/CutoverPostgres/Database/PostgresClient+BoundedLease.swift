@@ -8,7 +8,8 @@ extension PostgresClient {
     /// Runs `body` on a pooled connection, waiting at most `wait` for one. A request that cannot
     /// get a connection in time (the database is down or restarting, or the pool is exhausted)
     /// fails with ``DatabaseError/Code/unreachable`` and its lease request is withdrawn; once a
-    /// connection is leased, `body` runs as long as it takes (statement timeouts bound that).
+    /// connection is leased, `body` runs as long as it takes (statement timeouts bound that); if
+    /// the task is cancelled meanwhile, the connection is closed, so its statement ends too.
     public func withConnection<R: Sendable>(waitingAtMost wait: Duration,
                                             _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         let leased = LeaseFlag()
@@ -16,7 +17,9 @@ extension PostgresClient {
             group.addTask {
                 try await self.withConnection { connection in
                     leased.mark()
-                    return try await body(connection)
+                    // A cancelled request (client gone, server shutting down) closes its
+                    // connection, which ends its statement (the pool replaces the connection).
+                    return try await connection.closingOnCancellation { try await body(connection) }
                 }
             }
             group.addTask {

@@ -13,16 +13,27 @@ public enum ReaderContext {
         SELECT set_config('cutover.territories', $1, true), set_config('cutover.user_id', $2, true),
                set_config('cutover.user_role', $3, true)
         """
+    static let sqlWithTimeout = """
+        SELECT set_config('cutover.territories', $1, true), set_config('cutover.user_id', $2, true),
+               set_config('cutover.user_role', $3, true), set_config('statement_timeout', $4, true)
+        """
 
     /// Runs `body` inside a transaction that carries `caller`'s context, waiting at most
     /// `connectionWait` for a pooled connection.
+    /// `statementTimeout`, when given, bounds each statement of the transaction (`SET LOCAL`).
     public static func run<R: Sendable>(_ client: PostgresClient, as caller: Caller, logger: Logger,
                                         connectionWait: Duration = PostgresClient.defaultConnectionWait,
+                                        statementTimeout: Duration? = nil,
                                         _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        var binds = ReadModelReader.context(caller)
+        if let statementTimeout {
+            binds.append("\(statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)")
+        }
+        let setup = PostgresQuery(unsafeSQL: statementTimeout == nil ? sql : sqlWithTimeout, binds: binds)
         do {
             return try await client.withConnection(waitingAtMost: connectionWait) { connection in
                 try await connection.withTransaction(logger: logger) { connection in
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: ReadModelReader.context(caller)), logger: logger).collect()
+                    _ = try await connection.query(setup, logger: logger).collect()
                     return try await body(connection)
                 }
             }

@@ -22,11 +22,19 @@ public struct ReadAPI: Sendable {
     /// How long a read waits for a pooled connection before it answers 503 with `Retry-After`
     /// (`api.connectionWaitMilliseconds`).
     public var connectionWait: Duration
+    /// Each statement of a legacy read is cancelled after this (`api.legacyStatementTimeoutMilliseconds`);
+    /// the read model's statements are bounded by the read client's sessions.
+    public var legacyStatementTimeout: Duration?
+    /// Legacy reads running at once, at most (`api.legacyConcurrency`); `nil`: no limit.
+    public var legacyLimit: ConcurrencyLimit?
 
     public init(readClient: PostgresClient, flags: ReaderFlags, lagMonitor: LagMonitor, readModel: ReadModelReader,
-                legacy: LegacyAPIReader, connectionWait: Duration = PostgresClient.defaultConnectionWait, logger: Logger) {
+                legacy: LegacyAPIReader, connectionWait: Duration = PostgresClient.defaultConnectionWait,
+                legacyStatementTimeout: Duration? = nil, legacyLimit: ConcurrencyLimit? = nil, logger: Logger) {
         self.readClient = readClient
         self.connectionWait = connectionWait
+        self.legacyStatementTimeout = legacyStatementTimeout
+        self.legacyLimit = legacyLimit
         self.flags = flags
         self.lagMonitor = lagMonitor
         self.readModel = readModel
@@ -168,12 +176,24 @@ public struct ReadAPI: Sendable {
                 // One statement that carries the caller's context itself (migration V005).
                 return try await readClient.withConnection(waitingAtMost: connectionWait) { c in try await body(c) }
             case .legacy:
-                return try await ReaderContext.run(readClient, as: caller, logger: logger, connectionWait: connectionWait) { c in try await body(c) }
+                if let legacyLimit {
+                    guard legacyLimit.tryEnter() else {
+                        throw APIError(.unavailable, "too many legacy reads are running (limit \(legacyLimit.limit)); retry shortly")
+                    }
+                }
+                defer { legacyLimit?.leave() }
+                return try await ReaderContext.run(readClient, as: caller, logger: logger, connectionWait: connectionWait,
+                                                   statementTimeout: legacyStatementTimeout) { c in try await body(c) }
             }
+        } catch let error as APIError {
+            throw error
         } catch {
             let error = Database.translate(error, doing: "read")
             context.logger.error("read failed", metadata: ["error": "\(error)", "source": "\(source.rawValue)"])
             if error.code == .unreachable { throw APIError(.unavailable, "the database is not reachable; retry shortly") }
+            if error.code == .statementTimeout {
+                throw APIError(.unavailable, "the read took longer than its statement timeout and was cancelled; retry shortly")
+            }
             throw APIError(.internalError, "the read failed; the error is logged under request \(context.id)")
         }
     }
