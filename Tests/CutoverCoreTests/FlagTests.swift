@@ -138,21 +138,38 @@ struct AutoRollbackPolicyTests {
         return w
     }
 
-    @Test("a healthy read model does not roll back; a slow one does, with the measured p95 in the reason")
+    @Test("a healthy read model does not roll back; a slow one does when legacy was faster, with both p95 in the reason")
     func latency() throws {
         let healthy = window(Array(repeating: 4, count: 100)).stats(now: 1_000)
         #expect(AutoRollbackPolicy.breach(healthy, state: .readModel, thresholds: thresholds) == nil)
-        let slow = window(Array(repeating: 4, count: 90) + Array(repeating: 450, count: 10)).stats(now: 1_000)
+        var slow = window(Array(repeating: 4, count: 90) + Array(repeating: 450, count: 10)).stats(now: 1_000)
+        slow.legacyReads = 40
+        slow.legacyP95Milliseconds = 120
         #expect(slow.p95Milliseconds == 450)
         let breach = try #require(AutoRollbackPolicy.breach(slow, state: .readModel, thresholds: thresholds))
         #expect(breach.trigger == .latency)
-        #expect(breach.reason == "read-model p95 450 ms > 200 ms over 60 s (100 reads)")
+        #expect(breach.reason == "read-model p95 450 ms > 200 ms and > legacy p95 120 ms over 60 s (100 read-model reads, 40 legacy reads)")
         #expect(AutoRollbackPolicy.breach(slow, state: .legacy, thresholds: thresholds) == nil)
         let few = window(Array(repeating: 900, count: 5)).stats(now: 1_000)
         #expect(AutoRollbackPolicy.breach(few, state: .readModel, thresholds: thresholds) == nil)
         var off = thresholds
         off.enabled = false
         #expect(AutoRollbackPolicy.breach(slow, state: .readModel, thresholds: off) == nil)
+    }
+
+    @Test("overload: both paths slow, or legacy not measured, is no latency rollback; errors still roll back")
+    func saturatedLegacyIsNoRollback() {
+        var saturated = window(Array(repeating: 506, count: 100)).stats(now: 1_000)
+        saturated.legacyReads = 30
+        saturated.legacyP95Milliseconds = 137_000
+        #expect(AutoRollbackPolicy.breach(saturated, state: .readModel, thresholds: thresholds) == nil)
+        var unmeasured = saturated
+        unmeasured.legacyReads = 3
+        unmeasured.legacyP95Milliseconds = 10
+        #expect(AutoRollbackPolicy.breach(unmeasured, state: .readModel, thresholds: thresholds) == nil)
+        var failing = window(Array(repeating: 506, count: 40), failed: 10).stats(now: 1_000)
+        failing.legacyP95Milliseconds = 137_000
+        #expect(AutoRollbackPolicy.breach(failing, state: .readModel, thresholds: thresholds)?.trigger == .errors)
     }
 
     @Test("errors and shadow mismatches roll back above their rates; old measurements leave the window")

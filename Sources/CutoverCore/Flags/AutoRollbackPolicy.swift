@@ -73,9 +73,8 @@ public struct ReadHealthWindow: Sendable {
         let oldest = now - windowSeconds
         let inWindow = reads.filter { $0.at >= oldest }
         let compared = comparisons.filter { $0.at >= oldest }
-        let sorted = inWindow.map(\.milliseconds).sorted()
-        let p95 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
-        return ReadHealthStats(reads: inWindow.count, failed: inWindow.filter(\.failed).count, p95Milliseconds: p95,
+        return ReadHealthStats(reads: inWindow.count, failed: inWindow.filter(\.failed).count,
+                               p95Milliseconds: ReadHealthStats.p95(inWindow.map(\.milliseconds)),
                                comparisons: compared.count, mismatches: compared.filter(\.mismatch).count)
     }
 }
@@ -87,13 +86,26 @@ public struct ReadHealthStats: Sendable, Equatable {
     public var p95Milliseconds: Double
     public var comparisons: Int
     public var mismatches: Int
+    /// The legacy path's reads of the same view in the same window (every module), and their p95:
+    /// what a latency rollback would move the module to.
+    public var legacyReads: Int = 0
+    public var legacyP95Milliseconds: Double = 0
 
-    public init(reads: Int, failed: Int, p95Milliseconds: Double, comparisons: Int, mismatches: Int) {
+    public init(reads: Int, failed: Int, p95Milliseconds: Double, comparisons: Int, mismatches: Int,
+                legacyReads: Int = 0, legacyP95Milliseconds: Double = 0) {
         self.reads = reads
         self.failed = failed
         self.p95Milliseconds = p95Milliseconds
         self.comparisons = comparisons
         self.mismatches = mismatches
+        self.legacyReads = legacyReads
+        self.legacyP95Milliseconds = legacyP95Milliseconds
+    }
+
+    /// The 95th percentile of `milliseconds` (0 for none).
+    public static func p95(_ milliseconds: [Double]) -> Double {
+        let sorted = milliseconds.sorted()
+        return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
     }
 
     public var errorRate: Double { reads == 0 ? 0 : Double(failed) / Double(reads) }
@@ -116,6 +128,11 @@ public enum AutoRollbackPolicy {
     /// The first breached threshold, if any. Latency and errors count only with `minRequests`
     /// reads in the window, mismatches only with `minComparisons` comparisons, so one slow read
     /// after a quiet hour does not roll anything back.
+    ///
+    /// Latency rolls back only when the legacy path was measured in the same window (at least
+    /// `minRequests` legacy reads of the view) and was faster: when both are slow the server is
+    /// saturated, and moving readers to the legacy path, many times slower per read, would turn
+    /// the overload into an outage. Errors and mismatches roll back regardless.
     public static func breach(_ stats: ReadHealthStats, state: ReaderState, thresholds t: AutoRollbackThresholds) -> Breach? {
         guard t.enabled, state != .legacy else { return nil }
         let window = "over \(format(t.windowSeconds)) s"
@@ -123,8 +140,10 @@ public enum AutoRollbackPolicy {
             if stats.errorRate > t.maxErrorRate {
                 return Breach(trigger: .errors, reason: "read-model error rate \(percent(stats.errorRate)) > \(percent(t.maxErrorRate)) \(window) (\(stats.failed) of \(stats.reads) reads failed)")
             }
-            if stats.p95Milliseconds > t.p95Milliseconds {
-                return Breach(trigger: .latency, reason: "read-model p95 \(format(stats.p95Milliseconds)) ms > \(format(t.p95Milliseconds)) ms \(window) (\(stats.reads) reads)")
+            if stats.p95Milliseconds > t.p95Milliseconds, stats.legacyReads >= t.minRequests,
+               stats.p95Milliseconds > stats.legacyP95Milliseconds {
+                return Breach(trigger: .latency, reason: "read-model p95 \(format(stats.p95Milliseconds)) ms > \(format(t.p95Milliseconds)) ms "
+                    + "and > legacy p95 \(format(stats.legacyP95Milliseconds)) ms \(window) (\(stats.reads) read-model reads, \(stats.legacyReads) legacy reads)")
             }
         }
         if state == .shadow, stats.comparisons >= t.minComparisons, stats.mismatchRate > t.maxMismatchRate {

@@ -20,6 +20,8 @@ public final class ReadHealthMonitor: Sendable {
 
     let windowSeconds: Double
     let windows = Mutex([Key: ReadHealthWindow]())
+    /// Legacy reads per view (every module), for the latency comparison.
+    let legacy = Mutex([APIView: ReadHealthWindow]())
 
     public init(windowSeconds: Double) {
         self.windowSeconds = windowSeconds
@@ -32,6 +34,13 @@ public final class ReadHealthMonitor: Sendable {
         }
     }
 
+    /// A read the legacy path served (any module, any flag state).
+    public func recordLegacyRead(_ view: APIView, milliseconds: Double, at: Double = Date().timeIntervalSince1970) {
+        legacy.withLock { w in
+            w[view, default: ReadHealthWindow(windowSeconds: windowSeconds)].recordRead(at: at, milliseconds: milliseconds, failed: false)
+        }
+    }
+
     /// A shadow comparison.
     public func recordComparison(_ key: Key, mismatch: Bool, at: Double = Date().timeIntervalSince1970) {
         windows.withLock { w in
@@ -41,11 +50,24 @@ public final class ReadHealthMonitor: Sendable {
 
     /// Every key's figures now (old entries are dropped on the way).
     public func stats(now: Double = Date().timeIntervalSince1970) -> [Key: ReadHealthStats] {
-        windows.withLock { w in
+        let legacyStats = legacy.withLock { w in
+            var out: [APIView: ReadHealthStats] = [:]
+            for view in Array(w.keys) {
+                w[view]!.trim(now: now)
+                out[view] = w[view]!.stats(now: now)
+            }
+            return out
+        }
+        return windows.withLock { w in
             var out: [Key: ReadHealthStats] = [:]
             for key in Array(w.keys) {
                 w[key]!.trim(now: now)
-                out[key] = w[key]!.stats(now: now)
+                var stats = w[key]!.stats(now: now)
+                if let legacy = legacyStats[key.view] {
+                    stats.legacyReads = legacy.reads
+                    stats.legacyP95Milliseconds = legacy.p95Milliseconds
+                }
+                out[key] = stats
             }
             return out
         }

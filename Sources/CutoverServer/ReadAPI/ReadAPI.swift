@@ -154,6 +154,7 @@ public struct ReadAPI: Sendable {
             throw error
         }
         if source == .readModel, let healthKey { flags.health.recordRead(healthKey, milliseconds: started.elapsedMilliseconds, failed: false) }
+        if source == .legacy { flags.health.recordLegacyRead(view, milliseconds: started.elapsedMilliseconds) }
         flags.usage?.record(view: view, module: caller.module, source: source)
         if decision.state == .shadow, let flag = decision.flag, let shadow = flags.shadow {
             let client = readClient, logger = logger
