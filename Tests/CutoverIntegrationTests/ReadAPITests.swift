@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Read API against PostgreSQL", .timeLimit(.minutes(5)))
 struct ReadAPITests {
-    @Test("missing, malformed, unknown and revoked tokens get 401 problems; a territory not granted gets 403")
+    @Test("missing, malformed, unknown and revoked tokens get 401 problems; a territory not granted gets 403, one that does not exist 400/404")
     func authentication() async throws {
         let db = try await TestCluster.shared.projectedDatabase()
         let token = try await APIHarness.token(db, territories: ["DE-BY"])
@@ -30,6 +30,13 @@ struct ReadAPITests {
             #expect(try APIHarness.json(forbidden.body)["parameter"] as? String == "territory")
             #expect(try await APIHarness.get(client, "/v1/territories/DE-NW/pipeline", token: token).status == .forbidden)
             #expect(try await APIHarness.get(client, "/v1/customers", token: token).status == .ok)  // its only territory
+            // A token for every territory asking for one that does not exist: unknown, not forbidden.
+            let everything = try await APIHarness.token(db, territories: ["*"])
+            let unknownList = try await APIHarness.get(client, "/v1/customers?territory=XX-YY", token: everything)
+            #expect(unknownList.status == .badRequest)
+            #expect(try APIHarness.json(unknownList.body)["detail"] as? String == "there is no territory XX-YY")
+            #expect(try await APIHarness.get(client, "/v1/territories/XX-YY/pipeline", token: everything).status == .notFound)
+            #expect(try await APIHarness.get(client, "/v1/territories/DE-NW/pipeline", token: everything).status == .ok)
 
             let revoked = try await Database.withConnection(db, logger: TestCluster.logger) { c in
                 try await TokenRepository(logger: TestCluster.logger).revoke(on: c, idOrPrefix: APIToken.prefix(token))

@@ -17,6 +17,8 @@ public struct Caller: Sendable, Equatable {
     public var userID: Int64?
     /// That user's CRM role (`MANAGER` sees protected leads' contacts).
     public var userRole: String?
+    /// The token grants every territory (`*`): a territory outside ``territories`` does not exist.
+    public var everyTerritory = false
 
     public init(tokenID: Int64, module: String, role: Role, territories: [String], userID: Int64? = nil, userRole: String? = nil) {
         self.tokenID = tokenID

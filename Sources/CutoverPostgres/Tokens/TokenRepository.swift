@@ -130,13 +130,15 @@ public struct TokenRepository: Sendable {
             let rows = try await client.query("""
                 SELECT t.id, t.module, t.role,
                        CASE WHEN t.territories = '{*}' THEN (SELECT array_agg(code ORDER BY code) FROM crm.territories) ELSE t.territories END,
-                       t.user_id, u.role
+                       t.user_id, u.role, t.territories = '{*}'
                 FROM cutover.api_tokens t LEFT JOIN crm.users u ON u.id = t.user_id
                 WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL
                 """, logger: logger)
-            for try await r in rows.decode((Int64, String, String, [String]?, Int64?, String?).self) {
+            for try await r in rows.decode((Int64, String, String, [String]?, Int64?, String?, Bool).self) {
                 guard let role = Caller.Role(rawValue: r.2) else { return nil }
-                return Caller(tokenID: r.0, module: r.1, role: role, territories: r.3 ?? [], userID: r.4, userRole: r.5)
+                var caller = Caller(tokenID: r.0, module: r.1, role: role, territories: r.3 ?? [], userID: r.4, userRole: r.5)
+                caller.everyTerritory = r.6
+                return caller
             }
             return nil
         } catch {

@@ -102,8 +102,14 @@ public struct ReadAPI: Sendable {
 
     // MARK: - Helpers
 
+    /// A territory the caller does not hold is a 403, unless the caller holds every territory:
+    /// then it does not exist (400 as a query parameter, 404 as a path segment).
     func authorize(_ caller: Caller, territory: String, parameter: String = "territory") throws {
         guard caller.mayRead(territory: territory) else {
+            if caller.everyTerritory {
+                if parameter == "code" { throw APIError(.notFound, "there is no territory \(territory)") }
+                throw APIError(.invalidRequest, "there is no territory \(territory)", parameter: parameter)
+            }
             throw APIError(.forbidden, "this token may not read territory \(territory)", parameter: parameter)
         }
     }
