@@ -10,19 +10,19 @@ extension CaptureRelay {
     /// the caller's retries decide).
     static func waitUntilRelayed(_ c: PostgresConnection, upTo position: String? = nil, timeout: Duration, logger: Logger) async throws {
         var installed = false
-        for try await present in try await c.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger).decode(Bool.self) {
+        for try await present in try await c.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger, doing: "reading the relay position").decode(Bool.self) {
             installed = present
         }
         guard installed else { return }
         var target = position ?? ""
         if position == nil {
-            for try await lsn in try await c.query("SELECT pg_current_wal_insert_lsn()::text", logger: logger).decode(String.self) { target = lsn }
+            for try await lsn in try await c.checkedQuery("SELECT pg_current_wal_insert_lsn()::text", logger: logger, doing: "reading the relay position").decode(String.self) { target = lsn }
         }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let rows = try await c.query("""
+            let rows = try await c.checkedQuery("""
                 SELECT active, confirmed_flush_lsn >= \(target)::pg_lsn FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
-                """, logger: logger)
+                """, logger: logger, doing: "reading the relay position")
             var done = true
             for try await (active, passed) in rows.decode((Bool, Bool?).self) { done = !active || passed == true }
             if done { return }

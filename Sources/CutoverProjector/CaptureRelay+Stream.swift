@@ -34,7 +34,7 @@ extension CaptureRelay {
         let (slot, created) = try await ensureSlot(sql)
         if created {
             // Changes made before the slot existed were never captured: rebuild every projection.
-            try await sql.query("SELECT cutover.request_rebuild_all()", logger: logger)
+            try await sql.checkedQuery("SELECT cutover.request_rebuild_all()", logger: logger, doing: "setting up the capture slot")
             logger.notice("created the capture slot; every projection is rebuilt once, since earlier changes were not captured",
                           metadata: ["slot": "\(slot)"])
         }
@@ -210,10 +210,10 @@ extension CaptureRelay {
     func ensureSlot(_ sql: PostgresConnection) async throws -> (String, Bool) {
         let rows: PostgresRowSequence
         do {
-            rows = try await sql.query("SELECT slot_name, created FROM cutover.ensure_capture_slot()", logger: logger)
-        } catch let error as PSQLError {
-            let state = error.serverInfo?[.sqlState]
-            let message = error.serverInfo?[.message] ?? "\(error)"
+            rows = try await sql.checkedQuery("SELECT slot_name, created FROM cutover.ensure_capture_slot()", logger: logger, doing: "setting up the capture slot")
+        } catch let error as DatabaseError where error.sqlState != nil {
+            let state = error.sqlState
+            let message = error.message
             if state == "42883" || state == "42P01" || state == "3F000" {
                 throw DatabaseError(.captureNotReady, "change capture through the WAL is not installed in this database (run `cutover migrate`; with trigger capture there is nothing to relay)")
             }
@@ -224,7 +224,7 @@ extension CaptureRelay {
     }
 
     func relayedPosition(_ sql: PostgresConnection, slot: String) async throws -> LSN {
-        let rows = try await sql.query("SELECT relayed_lsn::text FROM cutover.capture_relay WHERE slot_name = \(slot)", logger: logger)
+        let rows = try await sql.checkedQuery("SELECT relayed_lsn::text FROM cutover.capture_relay WHERE slot_name = \(slot)", logger: logger, doing: "setting up the capture slot")
         for try await text in rows.decode(String.self) { return LSN(text) ?? .zero }
         return .zero
     }

@@ -13,9 +13,12 @@ struct ChangeLogPruner: Service {
     let logger: Logger
 
     static let sql = """
-        DELETE FROM cutover.change_log c
-        WHERE EXISTS (SELECT 1 FROM cutover.projection_checkpoint)
-          AND NOT EXISTS (SELECT 1 FROM cutover.projection_checkpoint p WHERE NOT pg_visible_in_snapshot(c.xid, p.base_snapshot))
+        WITH pruned AS (
+            DELETE FROM cutover.change_log c
+            WHERE EXISTS (SELECT 1 FROM cutover.projection_checkpoint)
+              AND NOT EXISTS (SELECT 1 FROM cutover.projection_checkpoint p WHERE NOT pg_visible_in_snapshot(c.xid, p.base_snapshot))
+            RETURNING 1)
+        SELECT count(*) FROM pruned
         """
 
     func run() async {
@@ -29,14 +32,17 @@ struct ChangeLogPruner: Service {
                 // Also the WAL the capture slot holds back, measured here rather than in the relay's
                 // loop, which must keep answering the replication stream.
                 let (count, retained) = try await Database.withConnection(target, logger: logger) { connection in
-                    let result = try await connection.query(PostgresQuery(unsafeSQL: Self.sql), logger: logger).get()
+                    var count = 0
+                    for try await deleted in try await connection.checkedQuery(PostgresQuery(unsafeSQL: Self.sql), logger: logger, doing: "pruning the change log").decode(Int.self) {
+                        count = deleted
+                    }
                     var bytes = 0.0
-                    let rows = try await connection.query("""
+                    let rows = try await connection.checkedQuery("""
                         SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)), 0)::float8 FROM pg_replication_slots
                         WHERE database = current_database() AND slot_name LIKE 'cutover\\_%'
-                        """, logger: logger)
+                        """, logger: logger, doing: "pruning the change log")
                     for try await b in rows.decode(Double.self) { bytes = b }
-                    return (result.metadata.rows ?? 0, bytes)
+                    return (count, bytes)
                 }
                 if count > 0 { pruned.increment(by: count) }
                 retainedBytes.record(retained)

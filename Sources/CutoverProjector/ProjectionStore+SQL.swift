@@ -10,7 +10,7 @@ extension ProjectionStore {
             try await exec(c, "COMMIT")
             return value
         } catch {
-            if !c.isClosed { _ = try? await c.query("ROLLBACK", logger: logger) }
+            if !c.isClosed { _ = try? await c.checkedQuery("ROLLBACK", logger: logger, doing: "rolling back") }
             throw error
         }
     }

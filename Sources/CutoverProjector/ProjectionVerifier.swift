@@ -120,7 +120,7 @@ public struct ProjectionVerifier: Sendable {
             try await store.exec(c, "COMMIT")
             return report
         } catch {
-            if !c.isClosed { _ = try? await c.query("ROLLBACK", logger: logger) }
+            if !c.isClosed { _ = try? await c.checkedQuery("ROLLBACK", logger: logger, doing: "rolling back") }
             throw error
         }
     }

@@ -106,8 +106,8 @@ final class ProjectionWorker: Service, Sendable {
         // 1. Lease.
         while !isStopping {
             if connection.isClosed { throw DatabaseError(.unreachable, "lease connection closed") }
-            let rows = try await connection.query(PostgresQuery(unsafeSQL:
-                "SELECT pg_try_advisory_lock(\(ProjectionStore.lockClass), hashtext('lease:' || '\(projection.name)'))"), logger: logger)
+            let rows = try await connection.checkedQuery(PostgresQuery(unsafeSQL:
+                "SELECT pg_try_advisory_lock(\(ProjectionStore.lockClass), hashtext('lease:' || '\(projection.name)'))"), logger: logger, doing: "taking the projection lease")
             var held = false
             for try await value in rows.decode(Bool.self) { held = value }
             if held { break }

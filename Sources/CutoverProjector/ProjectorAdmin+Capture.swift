@@ -29,14 +29,14 @@ extension ProjectorAdmin {
     public func captureStatus() async throws -> CaptureStatus? {
         try await Database.withConnection(target, logger: logger) { c in
             guard try await Database.tableExists(c, "cutover.capture_relay", logger: logger) else { return nil }
-            let rows = try await c.query("""
+            let rows = try await c.checkedQuery("""
                 SELECT s.slot_name::text, s.active, s.confirmed_flush_lsn::text,
                        coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn), 0)::int8,
                        coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn), 0)::int8, s.wal_status,
                        coalesce(r.relayed_changes, 0), to_char(r.relayed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                 FROM pg_replication_slots s LEFT JOIN cutover.capture_relay r ON r.slot_name = s.slot_name
                 WHERE s.slot_name = cutover.capture_slot_name()
-                """, logger: logger)
+                """, logger: logger, doing: "reading the capture status")
             for try await (slot, active, confirmed, behind, retained, status, changes, at) in rows.decode(
                 (String, Bool, String?, Int64, Int64, String?, Int64, String?).self) {
                 let lag = try await relayLagSeconds(on: c)
@@ -52,7 +52,7 @@ extension ProjectorAdmin {
     /// yet, and waiting for the write position would not wait for it.)
     public func currentWAL() async throws -> LSN {
         try await Database.withConnection(target, logger: logger) { c in
-            for try await text in try await c.query("SELECT pg_current_wal_insert_lsn()::text", logger: logger).decode(String.self) {
+            for try await text in try await c.checkedQuery("SELECT pg_current_wal_insert_lsn()::text", logger: logger, doing: "reading the capture status").decode(String.self) {
                 return LSN(text) ?? .zero
             }
             return .zero
@@ -65,13 +65,13 @@ extension ProjectorAdmin {
         // Trigger capture (no capture functions): changes are in the change log at commit.
         let (wal, confirmed): (Bool, LSN?) = try await Database.withConnection(target, logger: logger) { c in
             var installed = false
-            for try await present in try await c.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger).decode(Bool.self) {
+            for try await present in try await c.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger, doing: "reading the capture status").decode(Bool.self) {
                 installed = present
             }
             guard installed else { return (false, nil) }
-            let rows = try await c.query("""
+            let rows = try await c.checkedQuery("""
                 SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
-                """, logger: logger)
+                """, logger: logger, doing: "reading the capture status")
             for try await text in rows.decode(String?.self) { return (true, text.flatMap(LSN.init)) }
             return (true, nil)
         }

@@ -20,11 +20,11 @@ extension ProjectorAdmin {
     /// WAL the relay has not seen may hold no captured change (vacuum, other tables), so a stopped
     /// relay shows a growing lag even when nothing it captures was written: that is the point.
     func relayLagSeconds(on connection: PostgresConnection) async throws -> Double {
-        let installed = try await connection.query("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger)
+        let installed = try await connection.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger, doing: "measuring the relay lag")
         var hasSlotFunction = false
         for try await present in installed.decode(Bool.self) { hasSlotFunction = present }
         guard hasSlotFunction else { return 0 }
-        let rows = try await connection.query("""
+        let rows = try await connection.checkedQuery("""
             SELECT coalesce((
                 SELECT CASE
                     WHEN w.reply_time IS NOT NULL THEN greatest(
@@ -37,7 +37,7 @@ extension ProjectorAdmin {
                 LEFT JOIN pg_stat_replication w ON w.pid = s.active_pid
                 LEFT JOIN cutover.capture_relay r ON r.slot_name = s.slot_name
                 WHERE s.slot_name = cutover.capture_slot_name()), 0)::float8
-            """, logger: logger)
+            """, logger: logger, doing: "measuring the relay lag")
         for try await lag in rows.decode(Double.self) { return max(0, lag) }
         return 0
     }

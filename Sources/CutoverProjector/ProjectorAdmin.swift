@@ -37,7 +37,7 @@ public struct ProjectorAdmin: Sendable {
             let relayLag = try await relayLagSeconds(on: c)
             for p in projections {
                 let tables = p.sources.map { "'\($0.table)'" }.joined(separator: ", ")
-                let rows = try await c.query(PostgresQuery(unsafeSQL: """
+                let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
                     SELECT cp.version, cp.base_snapshot::text, cp.processed_changes,
                            to_char(cp.last_batch_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                            (SELECT count(*) FROM cutover.change_log l WHERE l.source_table IN (\(tables)) AND NOT pg_visible_in_snapshot(l.xid, cp.base_snapshot)),
@@ -45,7 +45,7 @@ public struct ProjectorAdmin: Sendable {
                                      WHERE l.source_table IN (\(tables)) AND NOT pg_visible_in_snapshot(l.xid, cp.base_snapshot)), 0)::float8,
                            (SELECT count(*) FROM cutover.dead_letters d WHERE d.projection = cp.projection)
                     FROM cutover.projection_checkpoint cp WHERE cp.projection = '\(p.name)'
-                    """), logger: logger)
+                    """), logger: logger, doing: "reading projection status")
                 var status = Status(projection: p.name, version: nil, installed: false, pendingChanges: 0, lagSeconds: 0,
                                     deadLetters: 0, processedChanges: 0, lastBatchAt: nil, baseSnapshot: nil)
                 for try await (version, base, processed, last, pending, lag, dead) in rows.decode((Int32, String, Int64, String?, Int64, Double, Int64).self) {
@@ -70,9 +70,9 @@ public struct ProjectorAdmin: Sendable {
         try await Database.withConnection(target, logger: logger) { c in
             var binds = PostgresBindings()
             binds.append(projection)
-            let rows = try await c.query(PostgresQuery(unsafeSQL: """
+            let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
                 SELECT projection, key, error, attempts FROM cutover.dead_letters WHERE $1::text IS NULL OR projection = $1 ORDER BY projection, key
-                """, binds: binds), logger: logger)
+                """, binds: binds), logger: logger, doing: "reading projection status")
             var out: [DeadLetter] = []
             for try await (p, k, e, a) in rows.decode((String, String, String, Int32).self) {
                 out.append(DeadLetter(projection: p, key: k, error: e, attempts: Int(a)))
