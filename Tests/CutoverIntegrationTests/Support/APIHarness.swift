@@ -11,6 +11,10 @@ import ServiceLifecycle
 
 /// Builds the read API against a test database, as `cutover serve` does, for router tests.
 enum APIHarness {
+    /// How long a test read waits for a connection: generous, since the whole suite shares two
+    /// cores and connections open slowly then (the 2 s default is tested in OutageTests).
+    static let connectionWait: Duration = .seconds(30)
+
     /// Runs `body` with a router-test client of the read API on `db`, serving every read from
     /// `source`, or, with `source: nil`, as the reader flags in the database decide (loaded once;
     /// call `reloadFlags` after changing them) with shadow comparisons and the automatic rollback's
@@ -63,8 +67,8 @@ enum APIHarness {
             let api = ReadAPI(readClient: client, flags: flags, lagMonitor: monitor,
                               readModel: ReadModelReader(logger: logger),
                               legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
-                              logger: logger)
-            let authenticator = TokenAuthenticator(client: primary, cacheSeconds: tokenCacheSeconds, logger: logger)
+                              connectionWait: connectionWait, logger: logger)
+            let authenticator = TokenAuthenticator(client: primary, cacheSeconds: tokenCacheSeconds, connectionWait: connectionWait, logger: logger)
             let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: TestMetrics.registry, maxLagSeconds: 5,
                                               flagAdmin: FlagAdminAPI(client: primary, logger: logger),
                                               ofrep: OFREPAPI(cache: api.flags.cache, startupWaitSeconds: 1),

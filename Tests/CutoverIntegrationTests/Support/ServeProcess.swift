@@ -14,7 +14,11 @@ final class ServeProcess: Sendable {
         var arguments = ["serve", "--database-url", db.url.urlWithPassword, "--set", "http.port=0",
                          "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--log-level", logLevel,
                          // A small pool: many of these run at once against the one test cluster.
-                         "--set", "database.poolSize=3"]
+                         "--set", "database.poolSize=3",
+                         // Generous bounds: the whole suite shares two cores (tests that check the
+                         // bounds set their own, later --set wins).
+                         "--set", "api.connectionWaitMilliseconds=30000", "--set", "api.readModelStatementTimeoutMilliseconds=60000",
+                         "--set", "api.legacyStatementTimeoutMilliseconds=60000"]
         for setting in settings { arguments += ["--set", setting] }
         process = try Subprocess(CLITests.binary, arguments, logPath: log)
         var found: Int?
