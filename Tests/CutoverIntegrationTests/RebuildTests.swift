@@ -4,6 +4,9 @@ import CutoverProjector
 import Foundation
 import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `cutover rebuild`: resume after a crash, refusal while a migration runs, partial rebuilds and a
 /// new projection version deployed through the shadow path.
@@ -20,7 +23,9 @@ struct RebuildTests {
         var killed = false
         for _ in 0..<2400 {
             if let done = try? await SQL.scalar(db, "SELECT keys_done::text FROM cutover.projection_rebuilds WHERE status = 'filling'"), Int(done) ?? 0 >= 60 {
-                child.kill()
+                // Frozen first, so the progress read below is where it stopped (on a loaded
+                // machine the rebuild could otherwise finish between this poll and the kill).
+                Glibc.kill(child.pid, SIGSTOP)
                 killed = true
                 break
             }
@@ -28,6 +33,7 @@ struct RebuildTests {
         }
         try #require(killed, "the rebuild never got going: \(child.output)")
         let doneBefore = Int(try await SQL.scalar(db, "SELECT keys_done::text FROM cutover.projection_rebuilds WHERE status = 'filling'") ?? "0") ?? 0
+        child.kill()
         #expect(doneBefore >= 60 && doneBefore < 1500)
         // Readers still read the old table, complete.
         #expect(try await SQL.scalar(db, "SELECT live_table FROM cutover.projection_checkpoint WHERE projection = 'customer_overview'") == "projection.customer_overview_v2")
