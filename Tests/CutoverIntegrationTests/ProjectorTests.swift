@@ -169,7 +169,9 @@ struct ProjectorTests {
                 "run `cutover projections capture` and commit the new migration")
     }
 
-    func waitFor(_ db: DatabaseTarget, _ sql: String, equals expected: String, timeout: Duration = .seconds(10)) async throws {
+    /// Polls until `sql` gives `expected` (60 s at most: on WAL capture a change travels through the
+    /// relay, and the test cluster's walsenders share two cores with the whole suite).
+    func waitFor(_ db: DatabaseTarget, _ sql: String, equals expected: String, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         var last: String?
         while ContinuousClock.now < deadline {
