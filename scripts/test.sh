@@ -52,8 +52,9 @@ test_log="$root/swift-test.log"
 watchdog_minutes="${CUTOVER_TEST_WATCHDOG_MINUTES:-40}"
 set +e
 : >"$test_log"
-# Line-buffered, so the log (and the watchdog's list of running tests) is current.
-stdbuf -oL -eL swift test --skip-build >"$test_log" 2>&1 &
+# Line-buffered, so the log (and the watchdog's list of running tests) is current; in a session of
+# its own, so the watchdog can end it as a group.
+setsid stdbuf -oL -eL swift test --skip-build >"$test_log" 2>&1 &
 test_pid=$!
 tail -n +1 -f "$test_log" --pid="$test_pid" &
 tail_pid=$!
@@ -69,12 +70,15 @@ done
 if (( watchdog_fired )); then
   echo "error: the test run passed the watchdog's bound of ${watchdog_minutes} minutes; tests still running:" >&2
   bash scripts/running-tests.sh "$test_log" | sed 's/^/  /' >&2
-  pkill -TERM -P "$test_pid" 2>/dev/null
-  kill -TERM "$test_pid" 2>/dev/null
+  # swift test runs the test binary in a process group of its own, and the `cutover` processes the
+  # tests start belong to that group: end both groups.
+  groups="$test_pid"
+  for pid in $(pgrep -f "$(pwd)/.build/.*/CutoverPackageTests" || true); do
+    groups="$groups $(ps -o pgid= -p "$pid" | tr -d ' ')"
+  done
+  for group in $groups; do kill -TERM -- "-$group" 2>/dev/null; done
   sleep 5
-  pkill -KILL -P "$test_pid" 2>/dev/null
-  kill -KILL "$test_pid" 2>/dev/null
-  pkill -KILL -f "$(pwd)/.build/.*/CutoverPackageTests" 2>/dev/null
+  for group in $groups; do kill -KILL -- "-$group" 2>/dev/null; done
 fi
 wait "$test_pid"
 test_status=$?
