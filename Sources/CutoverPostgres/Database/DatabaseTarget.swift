@@ -48,7 +48,7 @@ public struct DatabaseTarget: Sendable {
     /// connection then ends its running statement instead of letting it run to its end).
     public func clientConfiguration(statementTimeout: Duration) -> PostgresClient.Configuration {
         var config = clientConfiguration
-        let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = statementTimeout.wholeMilliseconds
         config.options.additionalStartupParameters += [("statement_timeout", "\(milliseconds)"), ("client_connection_check_interval", "1000")]
         return config
     }

@@ -27,7 +27,7 @@ public enum ReaderContext {
                                         _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         var binds = ReadModelReader.context(caller)
         if let statementTimeout {
-            binds.append("\(statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)")
+            binds.append("\(statementTimeout.wholeMilliseconds)")
         }
         let setup = PostgresQuery(unsafeSQL: statementTimeout == nil ? sql : sqlWithTimeout, binds: binds)
         do {

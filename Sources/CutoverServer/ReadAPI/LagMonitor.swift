@@ -36,7 +36,7 @@ public final class LagMonitor: Service, Sendable {
         self.projections = projections
         self.interval = interval
         self.logger = logger
-        self.history = LagHistory(intervalSeconds: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+        self.history = LagHistory(intervalSeconds: interval.seconds)
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
