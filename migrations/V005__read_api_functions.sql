@@ -51,6 +51,37 @@ BEGIN
 END
 $$;
 
+-- The default order of the customer list: by id, an immutable key, so a client paging with the
+-- cursor sees every customer of the territory exactly once however the rows change meanwhile
+-- (revenue order above may skip or repeat a customer whose revenue changes between pages).
+CREATE OR REPLACE FUNCTION cutover.api_customer_list_by_id(
+    p_territories text, p_user_id text, p_user_role text,
+    p_territory text, p_segment text, p_status text, p_after_id bigint, p_limit integer)
+RETURNS TABLE (customer_id bigint, name text, segment text, status text, territory_code text, city text, owner_id bigint,
+               owner_name text, order_count bigint, revenue_text text, last_order_at text, chef_name text, buyer_name text,
+               gf_name text, contacts_masked boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM cutover.api_context(p_territories, p_user_id, p_user_role);
+    IF p_segment IS NULL AND p_status IS NULL THEN
+        RETURN QUERY
+            SELECT v.customer_id, v.name, v.segment, v.status, v.territory_code, v.city, v.owner_id, v.owner_name, v.order_count::int8,
+                   v.revenue::text, v.last_order_at::text, v.chef_name, v.buyer_name, v.gf_name, v.contacts_masked
+            FROM read.customer_overview v WHERE v.territory_code = p_territory AND v.customer_id > coalesce(p_after_id, 0)
+            ORDER BY v.customer_id LIMIT p_limit;
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT v.customer_id, v.name, v.segment, v.status, v.territory_code, v.city, v.owner_id, v.owner_name, v.order_count::int8,
+                v.revenue::text, v.last_order_at::text, v.chef_name, v.buyer_name, v.gf_name, v.contacts_masked
+         FROM read.customer_overview v WHERE v.territory_code = $1 AND v.customer_id > $4'
+        || CASE WHEN p_segment IS NULL THEN '' ELSE ' AND v.segment = $2' END
+        || CASE WHEN p_status IS NULL THEN '' ELSE ' AND v.status = $3' END
+        || ' ORDER BY v.customer_id LIMIT $5'
+        USING p_territory, p_segment, p_status, coalesce(p_after_id, 0), p_limit;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION cutover.api_customer(p_territories text, p_user_id text, p_user_role text, p_id bigint)
 RETURNS TABLE (customer_id bigint, name text, segment text, status text, territory_code text, street text, postal_code text,
                city text, owner_id bigint, owner_name text, protection_owner_id bigint, protection_owner_name text,

@@ -78,7 +78,7 @@ struct ReadScenario {
 
     static func uri(kind: String, territories: [String], maxID: Int) -> @Sendable (inout SystemRandomNumberGenerator) -> String {
         if kind == "list" {
-            return { rng in "/v1/customers?territory=\(territories.randomElement(using: &rng)!)&limit=50" }
+            return { rng in "/v1/customers?territory=\(territories.randomElement(using: &rng)!)&sort=revenue&limit=50" }
         }
         return { rng in "/v1/customers/\(Int.random(in: 1...maxID, using: &rng))" }
     }

@@ -21,12 +21,17 @@ struct APICoreTests {
         #expect(q == CustomerListQuery(territory: "DE-BY"))
         let full = try CustomerListQuery(parameters: ["territory": "DE-BW", "segment": "HOTEL", "status": "LEAD", "limit": "200", "sort": "revenue"],
                                          callerTerritories: ["DE-BY", "DE-BW"])
-        #expect(full.limit == 200 && full.segment == "HOTEL" && full.status == "LEAD" && full.territory == "DE-BW")
+        #expect(full.limit == 200 && full.segment == "HOTEL" && full.status == "LEAD" && full.territory == "DE-BW" && full.sort == .revenue)
+        #expect(q.sort == .id, "the default order is the immutable key, so paging is stable under writes")
         let bad: [([String: String], String)] = [
             ([:], "territory"), (["territory": "de-by"], "territory"), (["territory": "DE-BY", "limit": "0"], "limit"),
             (["territory": "DE-BY", "limit": "1e3"], "limit"), (["territory": "DE-BY", "segment": "PUB"], "segment"),
             (["territory": "DE-BY", "status": "x"], "status"), (["territory": "DE-BY", "sort": "name"], "sort"),
             (["territory": "DE-BY", "cursor": "zzz"], "cursor"), (["territory": "DE-BY", "x": "1"], "x"),
+            // A cursor belongs to the sort that issued it.
+            (["territory": "DE-BY", "cursor": CustomerListQuery.After(revenue: "5.00", id: 3).cursor], "cursor"),
+            (["territory": "DE-BY", "sort": "revenue", "cursor": CustomerListQuery.After(id: 3).cursor], "cursor"),
+            (["territory": "DE-BY", "cursor": Base64URL.encode("i:0")], "cursor"), (["territory": "DE-BY", "cursor": Base64URL.encode("i:+3")], "cursor"),
         ]
         for (parameters, name) in bad {
             #expect(throws: CoreError.self) { try CustomerListQuery(parameters: parameters, callerTerritories: ["DE-BY", "DE-BW"]) }
@@ -42,6 +47,10 @@ struct APICoreTests {
     func cursors() {
         let after = CustomerListQuery.After(revenue: "-12.50", id: 42)
         #expect(CustomerListQuery.After(cursor: after.cursor) == after)
+        let byID = CustomerListQuery.After(id: 42)
+        #expect(CustomerListQuery.After(cursor: byID.cursor) == byID && byID.sort == .id && after.sort == .revenue)
+        let page = try? CustomerListQuery(parameters: ["cursor": byID.cursor], callerTerritories: ["DE-BY"])
+        #expect(page?.after == byID)
         #expect(CustomerListQuery.After(cursor: Base64URL.encode("r:1;DROP:4")) == nil)
         #expect(CustomerListQuery.After(cursor: Base64URL.encode("f:2026-01-01:4")) == nil)
         let due = FollowUpQuery.After(due: "2026-11-30", sampleID: 7)

@@ -86,31 +86,34 @@ struct ReadAPITests {
         }
     }
 
-    @Test("keyset pagination walks a territory in the legacy order without gaps or repeats")
+    @Test("keyset pagination walks a territory without gaps or repeats: by id (the default) and by revenue (the legacy order)")
     func pagination() async throws {
         let db = try await TestCluster.shared.projectedDatabase()
         let token = try await APIHarness.token(db, territories: ["DE-BY"])
-        let expected = try await SQL.column(db, """
+        let byRevenue = try await SQL.column(db, """
             SELECT c.id::text FROM crm.customers c LEFT JOIN crm.orders o ON o.customer_id = c.id WHERE c.territory_code = 'DE-BY'
             GROUP BY c.id ORDER BY coalesce(sum(o.net_amount), 0) DESC, c.id
             """).compactMap { $0 }
-        #expect(expected.count > 100)
+        let byID = try await SQL.column(db, "SELECT id::text AS id_text FROM crm.customers WHERE territory_code = 'DE-BY' ORDER BY crm.customers.id").compactMap { $0 }
+        #expect(byRevenue.count > 100 && byRevenue != byID)
         for source in ReadSource.allCases {
             try await APIHarness.withAPI(db, source: source) { client in
-                var seen: [String] = []
-                var cursor: String?
-                repeat {
-                    let uri = "/v1/customers?territory=DE-BY&limit=37" + (cursor.map { "&cursor=\($0)" } ?? "")
-                    let r = try await APIHarness.get(client, uri, token: token)
-                    #expect(r.status == .ok)
-                    #expect(r.headers[APIHeaders.source] == source.rawValue)
-                    let page = try APIHarness.json(r.body)
-                    let items = page["items"] as? [[String: Any]] ?? []
-                    seen += items.compactMap { ($0["id"] as? Int).map(String.init) }
-                    cursor = page["nextCursor"] as? String
-                    #expect(cursor == nil || items.count == 37)
-                } while cursor != nil && seen.count <= expected.count
-                #expect(seen == expected, "\(source.rawValue) pages differ from the legacy order")
+                for (sort, expected) in [("", byID), ("&sort=id", byID), ("&sort=revenue", byRevenue)] {
+                    var seen: [String] = []
+                    var cursor: String?
+                    repeat {
+                        let uri = "/v1/customers?territory=DE-BY&limit=37\(sort)" + (cursor.map { "&cursor=\($0)" } ?? "")
+                        let r = try await APIHarness.get(client, uri, token: token)
+                        #expect(r.status == .ok, "\(uri): \(r.body)")
+                        #expect(r.headers[APIHeaders.source] == source.rawValue)
+                        let page = try APIHarness.json(r.body)
+                        let items = page["items"] as? [[String: Any]] ?? []
+                        seen += items.compactMap { ($0["id"] as? Int).map(String.init) }
+                        cursor = page["nextCursor"] as? String
+                        #expect(cursor == nil || items.count == 37)
+                    } while cursor != nil && seen.count <= expected.count
+                    #expect(seen == expected, "\(source.rawValue) pages\(sort) differ from the expected order")
+                }
             }
         }
     }
@@ -121,7 +124,8 @@ struct ReadAPITests {
         let token = try await APIHarness.token(db, territories: ["DE-BY", "DE-BW"])
         let ids = try await SQL.column(db, "SELECT id::text FROM crm.customers WHERE territory_code IN ('DE-BY', 'DE-BW') ORDER BY id LIMIT 25").compactMap { $0 }
         let uris = ["/v1/customers?territory=DE-BY", "/v1/customers?territory=DE-BW&segment=HOTEL&limit=10",
-                    "/v1/customers?territory=DE-BY&status=LEAD&limit=5", "/v1/territories/DE-BY/pipeline",
+                    "/v1/customers?territory=DE-BY&status=LEAD&limit=5", "/v1/customers?territory=DE-BY&sort=revenue",
+                    "/v1/customers?territory=DE-BW&segment=HOTEL&status=ACTIVE&sort=revenue&limit=7", "/v1/territories/DE-BY/pipeline",
                     "/v1/samples/followups?territory=DE-BY", "/v1/samples/followups?territory=DE-BW&limit=3"] + ids.map { "/v1/customers/\($0)" }
         var answers: [ReadSource: [String]] = [:]
         for source in ReadSource.allCases {

@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 BEGIN;
 \ir include/setup.psql
-SELECT plan(12);
+SELECT plan(16);
 
 -- Expectations as the owner, before any call switches the role.
 SELECT least(count(*), 100)::int AS by_rows FROM live_customer_overview WHERE territory_code = 'DE-BY' \gset
@@ -21,6 +21,14 @@ SELECT is((SELECT count(*)::int FROM cutover.api_customer_list('DE-BY', '', '', 
           'api_customer_list: the territory in the context: its rows');
 SELECT ok((SELECT bool_and(territory_code = 'DE-BY') FROM cutover.api_customer_list('DE-BY,DE-BW', '', '', 'DE-BY', NULL, NULL, NULL, NULL, 100)),
           'api_customer_list: only the asked territory');
+SELECT is((SELECT count(*)::int FROM cutover.api_customer_list_by_id('', '', '', 'DE-BY', NULL, NULL, NULL, 100)), 0,
+          'api_customer_list_by_id: no territories in the context: no rows');
+SELECT is((SELECT count(*)::int FROM cutover.api_customer_list_by_id('DE-BW', '', '', 'DE-BY', NULL, NULL, NULL, 100)), 0,
+          'api_customer_list_by_id: another territory in the context: no rows');
+SELECT is((SELECT count(*)::int FROM cutover.api_customer_list_by_id('DE-BY', '', '', 'DE-BY', NULL, NULL, NULL, 100)), :by_rows,
+          'api_customer_list_by_id: the territory in the context: its rows');
+SELECT is((SELECT min(customer_id) FROM cutover.api_customer_list_by_id('DE-BY,DE-BW', '', '', 'DE-BY', NULL, NULL, NULL, 1)), :by_id::bigint,
+          'api_customer_list_by_id: the first page starts at the smallest id of the asked territory');
 SELECT is(current_user::text, 'cutover_reader', 'the call switched to cutover_reader for the rest of this transaction (a request is one statement)');
 
 SELECT is((SELECT count(*)::int FROM cutover.api_customer('', '', '', :by_id)), 0, 'api_customer: no territories: not found');

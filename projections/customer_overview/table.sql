@@ -42,6 +42,10 @@ CREATE TABLE {{table}} (
     PRIMARY KEY (customer_id)
 );
 
+-- A territory's customers in id order (the API's default, stable under writes): keyset after $id.
+-- Also serves a segment and/or status filter in id order.
+CREATE INDEX {{name}}_territory_id ON {{table}} (territory_code, customer_id);
+
 -- Top customers of a territory: ORDER BY revenue DESC, customer_id (the legacy order).
 -- Keyset pagination after ($r, $id): WHERE territory_code = $1 AND revenue <= $r
 -- AND (revenue < $r OR customer_id > $id); revenue <= $r bounds the index scan. (Deep in a

@@ -3,27 +3,44 @@
 public struct CustomerListQuery: Sendable, Equatable {
     public static let segments = ["RESTAURANT", "HOTEL", "KANTINE", "CATERING"]
     public static let statuses = ["LEAD", "PROSPECT", "ACTIVE", "INACTIVE"]
-    public static let sorts = ["revenue"]
+    /// `id` (the default) pages each customer exactly once for the life of a cursor: the key never
+    /// changes. `revenue` ranks by a value that changes with every order, so a customer whose
+    /// revenue changes while a client pages may be skipped or seen twice.
+    public enum Sort: String, Sendable, CaseIterable {
+        case id, revenue
+    }
     public static let maxLimit = 200
     public static let defaultLimit = 50
 
-    /// Keyset position: the last row of the previous page.
+    /// Keyset position: the last row of the previous page. `revenue` is set for `sort=revenue`
+    /// only; a cursor belongs to the sort that made it.
     public struct After: Sendable, Equatable {
-        public var revenue: String
+        public var revenue: String?
         public var id: Int64
 
-        public init(revenue: String, id: Int64) {
+        public init(revenue: String? = nil, id: Int64) {
             self.revenue = revenue
             self.id = id
         }
 
+        /// The sort this position belongs to.
+        public var sort: Sort { revenue == nil ? .id : .revenue }
+
         /// The opaque cursor text.
-        public var cursor: String { Base64URL.encode("r:\(revenue):\(id)") }
+        public var cursor: String {
+            guard let revenue else { return Base64URL.encode("i:\(id)") }
+            return Base64URL.encode("r:\(revenue):\(id)")
+        }
 
         /// Parses a cursor made by ``cursor``.
         public init?(cursor: String) {
             guard let text = Base64URL.decode(cursor) else { return nil }
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0] == "i", let id = CustomerListQuery.positiveID(parts[1]) {
+                self.revenue = nil
+                self.id = id
+                return
+            }
             guard parts.count == 3, parts[0] == "r", let id = Int64(parts[2]), CustomerListQuery.isDecimal(parts[1]) else { return nil }
             self.revenue = String(parts[1])
             self.id = id
@@ -33,11 +50,16 @@ public struct CustomerListQuery: Sendable, Equatable {
     public var territory: String
     public var segment: String?
     public var status: String?
-    public var sort: String
+    public var sort: Sort
     public var limit: Int
     public var after: After?
 
-    public init(territory: String, segment: String? = nil, status: String? = nil, sort: String = "revenue",
+    /// The position after `item` in this query's order.
+    public func position(after item: CustomerSummary) -> After {
+        After(revenue: sort == .revenue ? item.revenue : nil, id: item.id)
+    }
+
+    public init(territory: String, segment: String? = nil, status: String? = nil, sort: Sort = .id,
                 limit: Int = CustomerListQuery.defaultLimit, after: After? = nil) {
         self.territory = territory
         self.segment = segment
@@ -53,10 +75,13 @@ public struct CustomerListQuery: Sendable, Equatable {
         territory = try Self.territory(parameters, callerTerritories: callerTerritories)
         segment = try Self.oneOf("segment", parameters["segment"], Self.segments)
         status = try Self.oneOf("status", parameters["status"], Self.statuses)
-        sort = try Self.oneOf("sort", parameters["sort"], Self.sorts) ?? "revenue"
+        sort = try Self.oneOf("sort", parameters["sort"], Sort.allCases.map(\.rawValue)).flatMap(Sort.init(rawValue:)) ?? .id
         limit = try Self.limit(parameters["limit"])
         if let cursor = parameters["cursor"] {
             guard let after = After(cursor: cursor) else { throw Self.bad("cursor", "cursor is not one this API returned (use nextCursor as given)") }
+            guard after.sort == sort else {
+                throw Self.bad("cursor", "cursor belongs to sort=\(after.sort.rawValue), not sort=\(sort.rawValue) (page on with the sort that returned it)")
+            }
             self.after = after
         } else {
             after = nil

@@ -17,26 +17,37 @@ public struct LegacyReader: Sendable {
     }
 
     /// Customers of a territory ranked by revenue (descending, then id).
-    public func territoryCustomers(on client: PostgresClient, territory: String, segment: String? = nil,
-                                   status: String? = nil, limit: Int = 50, after: (revenue: String, id: Int64)? = nil) async throws -> [CustomerListItem] {
-        try await client.withConnection { try await territoryCustomers(on: $0, territory: territory, segment: segment, status: status, limit: limit, after: after) }
+    public func territoryCustomers(on client: PostgresClient, territory: String, segment: String? = nil, status: String? = nil,
+                                   byID: Bool = false, limit: Int = 50, after: (revenue: String?, id: Int64)? = nil) async throws -> [CustomerListItem] {
+        try await client.withConnection {
+            try await territoryCustomers(on: $0, territory: territory, segment: segment, status: status, byID: byID, limit: limit, after: after)
+        }
     }
 
-    /// Customers of a territory ranked by revenue, on one connection (inside a caller's transaction).
-    public func territoryCustomers(on connection: PostgresConnection, territory: String, segment: String? = nil,
-                                   status: String? = nil, limit: Int = 50, after: (revenue: String, id: Int64)? = nil) async throws -> [CustomerListItem] {
+    /// Customers of a territory on one connection (inside a caller's transaction): ranked by
+    /// revenue as the legacy query does, or (`byID`) the same rows in id order after `after.id`.
+    public func territoryCustomers(on connection: PostgresConnection, territory: String, segment: String? = nil, status: String? = nil,
+                                   byID: Bool = false, limit: Int = 50, after: (revenue: String?, id: Int64)? = nil) async throws -> [CustomerListItem] {
         var binds = PostgresBindings()
         binds.append(territory)
         binds.append(segment)
         binds.append(status)
-        binds.append(Int32(clamping: limit))
-        binds.append(after?.revenue)
-        binds.append(after?.id)
-        let sql = """
+        // In id order the legacy query ranks the whole territory (no limit, no revenue position)
+        // and the outer query pages by id.
+        binds.append(byID ? nil : Int32(clamping: limit))
+        binds.append(byID ? nil : after?.revenue)
+        binds.append(byID ? nil : after?.id)
+        let columns = """
             SELECT id, name, segment, status, territory_code, city, owner_id, owner_name, order_count::int8,
                    revenue::numeric(14,2)::text, last_order_at::text, chef_name, buyer_name, gf_name
             FROM (\(Self.territorySQL.trimmingSemicolonAndWhitespace())) AS legacy
             """
+        var sql = columns
+        if byID {
+            binds.append(after?.id ?? 0)
+            binds.append(Int32(clamping: limit))
+            sql += "\nWHERE legacy.id > $7 ORDER BY legacy.id LIMIT $8"
+        }
         var result: [CustomerListItem] = []
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)

@@ -21,7 +21,7 @@ public struct LegacyAPIReader: Sendable {
 
     public func customers(on c: PostgresConnection, _ q: CustomerListQuery) async throws -> Page<CustomerSummary> {
         let rows = try await LegacyReader(logger: logger).territoryCustomers(
-            on: c, territory: q.territory, segment: q.segment, status: q.status, limit: q.limit + 1,
+            on: c, territory: q.territory, segment: q.segment, status: q.status, byID: q.sort == .id, limit: q.limit + 1,
             after: q.after.map { ($0.revenue, $0.id) })
         let hidden = try await maskedCustomers(on: c, ids: rows.map(\.id))
         let items = rows.map { row in
@@ -31,7 +31,7 @@ public struct LegacyAPIReader: Sendable {
                                    revenue: row.revenue, lastOrderAt: row.lastOrderAt, primaryChef: masked ? nil : row.primaryChef,
                                    primaryBuyer: masked ? nil : row.primaryBuyer, primaryGF: masked ? nil : row.primaryGF, contactsMasked: masked)
         }
-        return ReadModelReader.page(items, limit: q.limit) { CustomerListQuery.After(revenue: $0.revenue, id: $0.id).cursor }
+        return ReadModelReader.page(items, limit: q.limit) { q.position(after: $0).cursor }
     }
 
     /// Ids among `ids` whose contacts the caller may not see.

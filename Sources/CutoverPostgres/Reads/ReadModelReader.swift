@@ -13,19 +13,28 @@ public struct ReadModelReader: Sendable {
         self.logger = logger
     }
 
-    /// A territory's customers by revenue (descending, then id), one page.
+    /// A territory's customers, one page: by id (exactly once per cursor) or by revenue
+    /// (descending, then id).
     public func customers(on c: PostgresConnection, as caller: Caller, _ q: CustomerListQuery) async throws -> Page<CustomerSummary> {
         var binds = Self.context(caller)
         binds.append(q.territory)
         binds.append(q.segment)
         binds.append(q.status)
-        binds.append(q.after?.revenue)
-        binds.append(q.after?.id)
-        binds.append(Int32(q.limit + 1))
-        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)",
-                                                   binds: binds), logger: logger)
+        let sql: String
+        switch q.sort {
+        case .id:
+            binds.append(q.after?.id)
+            binds.append(Int32(q.limit + 1))
+            sql = "SELECT * FROM cutover.api_customer_list_by_id($1, $2, $3, $4, $5, $6, $7, $8)"
+        case .revenue:
+            binds.append(q.after?.revenue)
+            binds.append(q.after?.id)
+            binds.append(Int32(q.limit + 1))
+            sql = "SELECT * FROM cutover.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)"
+        }
+        let rows = try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         let items = try await Self.summaries(rows)
-        return Self.page(items, limit: q.limit) { CustomerListQuery.After(revenue: $0.revenue, id: $0.id).cursor }
+        return Self.page(items, limit: q.limit) { q.position(after: $0).cursor }
     }
 
     /// Rows in the column order of `cutover.api_customer_list`. Positional decoding: a

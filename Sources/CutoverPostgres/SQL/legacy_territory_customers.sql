@@ -2,7 +2,7 @@
 -- directly on the write tables (multi-join + aggregate over all orders of the territory;
 -- deliberately unoptimized, this is the anchor the read models are measured against).
 -- $1 territory code (text), $2 segment (text, NULL = any), $3 status (text, NULL = any),
--- $4 limit (int), $5/$6 keyset position (revenue numeric, id bigint; NULL for the first page).
+-- $4 limit (int; NULL = all), $5/$6 keyset position (revenue numeric, id bigint; NULL for the first page).
 -- Ordered by revenue desc, id asc.
 -- Columns: id, name, segment, status, territory_code, city, owner_id, owner_name,
 -- order_count, revenue (0 without orders), last_order_at (NULL without orders),
