@@ -6,6 +6,7 @@
 -- Roles (cluster-wide, created once; NOLOGIN, so only members can act as them):
 --   cutover_reader      what the read API switches to for every request and what SQL readers are
 --                       granted: SELECT on the views in schema "read", nothing else.
+--   cutover_api         may assert a caller's context (see below); granted to the engine's user.
 --   cutover_read_views  owns the views in schema "read". It is not the owner of the read tables, so
 --                       the tables' RLS policies apply to every read through a view; readers never
 --                       need (or get) access to the tables in schema "projection", where the
@@ -38,31 +39,128 @@ GRANT USAGE, CREATE ON SCHEMA read TO cutover_read_views;
 GRANT USAGE ON SCHEMA projection TO cutover_read_views;
 GRANT USAGE ON SCHEMA cutover TO cutover_read_views, cutover_reader;
 
--- The request context, as transaction-local settings that the read API sets per request
--- (set_config(..., true)):
---   cutover.territories  comma-separated territory codes the caller may read ("DE-BY,DE-BW")
---   cutover.user_id      the calling user's crm.users id (empty: no user)
---   cutover.user_role    that user's role (MANAGER sees protected leads' contacts)
--- Missing or empty settings mean: no territory, no user, no role. The functions are STABLE SQL,
--- so policies inline them and index scans on territory_code still apply.
+-- Who may assert a caller's context. cutover_api (NOLOGIN) is granted to the engine's own user,
+-- which runs the read API: the API authenticates a token and sets that token's context. Every
+-- other login (a SQL reader of a business module) gets the access recorded for its login role in
+-- cutover.sql_readers (`cutover readers create`), and settings can only narrow it.
+DO $$
+BEGIN
+    FOR attempt IN 1..100 LOOP
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cutover_api') THEN
+                CREATE ROLE cutover_api NOLOGIN;
+            END IF;
+            RETURN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            PERFORM pg_sleep(0.05);
+        END;
+    END LOOP;
+END
+$$;
+GRANT cutover_api TO CURRENT_USER;
+
+-- SQL readers: one login role per business module reader, with the territories ('{*}': all) and
+-- the CRM user it reads as. No foreign key on user_id: a deleted user leaves the grant in place
+-- but fail closed (no user, no manager: protected contacts stay masked).
+CREATE TABLE IF NOT EXISTS cutover.sql_readers (
+    role_name   text PRIMARY KEY,
+    module      text NOT NULL CHECK (module ~ '^0[1-8]$'),
+    territories text[] NOT NULL CHECK (cardinality(territories) > 0),
+    user_id     bigint,
+    label       text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    created_by  text NOT NULL DEFAULT session_user,
+    rotated_at  timestamptz,
+    revoked_at  timestamptz
+);
+
+-- Who created, rotated or revoked which reader, when and why (append-only).
+CREATE TABLE IF NOT EXISTS cutover.sql_reader_audit (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    role_name text NOT NULL,
+    action    text NOT NULL CHECK (action IN ('create', 'rotate', 'revoke')),
+    detail    text,
+    by_user   text NOT NULL DEFAULT session_user,
+    at        timestamptz NOT NULL DEFAULT now()
+);
+
+-- The request context the read tables' policies and the masking evaluate.
+--   The engine's user (a member of cutover_api, e.g. the read API): the transaction-local
+--   settings it sets per request (set_config(..., true)):
+--     cutover.territories  comma-separated territory codes the caller may read ("DE-BY,DE-BW")
+--     cutover.user_id      the calling user's crm.users id (empty: no user)
+--     cutover.user_role    that user's role (MANAGER sees protected leads' contacts)
+--   Any other session: its login role's grant in cutover.sql_readers (session_user, which SET
+--   ROLE cannot change). cutover.territories may narrow the granted territories (a territory not
+--   granted yields no rows of it); user and role come from the grant and crm.users only.
+-- Missing or empty settings, no grant or a revoked one mean: no territory, no user, no role.
+-- SECURITY DEFINER, so a reader needs no access to the grants; policies call it through a
+-- scalar sub-select, which PostgreSQL evaluates once per statement.
+CREATE OR REPLACE FUNCTION cutover.reader_context(OUT territories text[], OUT user_id bigint, OUT is_manager boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    requested text[] := coalesce(string_to_array(nullif(current_setting('cutover.territories', true), ''), ','), '{}'::text[]);
+    granted cutover.sql_readers;
+BEGIN
+    is_manager := false;
+    IF pg_has_role(session_user, 'cutover_api', 'MEMBER') THEN
+        territories := requested;
+        user_id := nullif(current_setting('cutover.user_id', true), '')::bigint;
+        is_manager := coalesce(current_setting('cutover.user_role', true) = 'MANAGER', false);
+        RETURN;
+    END IF;
+    SELECT * INTO granted FROM cutover.sql_readers r WHERE r.role_name = session_user AND r.revoked_at IS NULL;
+    IF NOT FOUND THEN
+        territories := '{}'::text[];
+        RETURN;
+    END IF;
+    IF granted.territories = '{*}'::text[] THEN
+        territories := CASE WHEN cardinality(requested) > 0 THEN requested
+                            ELSE ARRAY(SELECT t.code FROM crm.territories t ORDER BY t.code) END;
+    ELSIF cardinality(requested) > 0 THEN
+        territories := ARRAY(SELECT unnest(granted.territories) INTERSECT SELECT unnest(requested));
+    ELSE
+        territories := granted.territories;
+    END IF;
+    SELECT u.id, coalesce(u.role = 'MANAGER', false) INTO user_id, is_manager FROM crm.users u WHERE u.id = granted.user_id;
+    is_manager := coalesce(is_manager, false);
+END
+$$;
+
+-- The parts of the context, for policies: use them as scalar sub-selects, e.g.
+-- territory_code = ANY ((SELECT cutover.reader_territories())::text[]) (the cast keeps the
+-- sub-select an expression, not an ANY (subquery)), so each is evaluated once.
 CREATE OR REPLACE FUNCTION cutover.reader_territories() RETURNS text[] LANGUAGE sql STABLE AS $$
-    SELECT coalesce(string_to_array(nullif(current_setting('cutover.territories', true), ''), ','), '{}'::text[])
+    SELECT (cutover.reader_context()).territories
 $$;
 
 CREATE OR REPLACE FUNCTION cutover.reader_user_id() RETURNS bigint LANGUAGE sql STABLE AS $$
-    SELECT nullif(current_setting('cutover.user_id', true), '')::bigint
+    SELECT (cutover.reader_context()).user_id
+$$;
+
+CREATE OR REPLACE FUNCTION cutover.reader_is_manager() RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT (cutover.reader_context()).is_manager
 $$;
 
 -- Lead protection: a lead protected today (protected_until >= current_date) shows its contact
 -- details only to the protection's owner and to managers; everybody else in the territory sees
--- the customer with the contact fields masked (NULL). Never NULL itself: no user id means not the owner.
-CREATE OR REPLACE FUNCTION cutover.reader_sees_contacts(protection_owner_id bigint, protected_until date)
+-- the customer with the contact fields masked (NULL). Never NULL itself: no user id means not the
+-- owner. The four-argument form takes the reader's user and role (pass the sub-selects above, so
+-- a view evaluates the context once); it decides nothing about who the reader is.
+CREATE OR REPLACE FUNCTION cutover.reader_sees_contacts(protection_owner_id bigint, protected_until date,
+                                                         reader_user_id bigint, reader_is_manager boolean)
 RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT coalesce(protection_owner_id IS NULL
                  OR protected_until IS NULL
                  OR protected_until < current_date
-                 OR protection_owner_id = cutover.reader_user_id()
-                 OR current_setting('cutover.user_role', true) = 'MANAGER', false)
+                 OR protection_owner_id = reader_user_id
+                 OR reader_is_manager, false)
+$$;
+
+-- The same for the current reader (evaluates the context per call: for a few rows).
+CREATE OR REPLACE FUNCTION cutover.reader_sees_contacts(protection_owner_id bigint, protected_until date)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT cutover.reader_sees_contacts(protection_owner_id, protected_until, cutover.reader_user_id(), cutover.reader_is_manager())
 $$;
 
 -- API tokens: only the SHA-256 of a token is stored; the token itself is shown once by

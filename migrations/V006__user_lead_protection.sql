@@ -49,9 +49,8 @@ CREATE INDEX lead_assignments_territory_idx ON crm.lead_assignments (territory_c
 
 ALTER TABLE crm.lead_assignments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY lead_assignments_reader ON crm.lead_assignments FOR SELECT
-    USING (territory_code = ANY (cutover.reader_territories())
-           AND coalesce(user_id = cutover.reader_user_id()
-                        OR current_setting('cutover.user_role', true) = 'MANAGER', false));
+    USING (territory_code = ANY ((SELECT cutover.reader_territories())::text[])
+           AND coalesce(user_id = (SELECT cutover.reader_user_id()) OR (SELECT cutover.reader_is_manager()), false));
 
 GRANT USAGE ON SCHEMA crm TO cutover_lead_reader;
 GRANT SELECT ON crm.lead_assignments TO cutover_lead_reader;

@@ -16,8 +16,9 @@ ALTER TABLE crm.example_protected ENABLE ROW LEVEL SECURITY;
 ALTER TABLE crm.example_protected FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY example_protected_territory ON crm.example_protected
-    USING (territory_code = ANY (cutover.reader_territories())
-           AND cutover.reader_sees_contacts(owner_id, protected_until));
+    USING (territory_code = ANY ((SELECT cutover.reader_territories())::text[])
+           AND cutover.reader_sees_contacts(owner_id, protected_until,
+                                            (SELECT cutover.reader_user_id()), (SELECT cutover.reader_is_manager())));
 
 -- rollback:
 DROP TABLE IF EXISTS crm.example_protected;

@@ -43,4 +43,5 @@ SELECT
        t.last_activity_user_name,
        NOT v.contacts_visible AS contacts_masked
 FROM {{table}} t
-CROSS JOIN LATERAL (SELECT cutover.reader_sees_contacts(t.protection_owner_id, t.protected_until) AS contacts_visible) v
+CROSS JOIN LATERAL (SELECT cutover.reader_sees_contacts(t.protection_owner_id, t.protected_until,
+                                                 (SELECT cutover.reader_user_id()), (SELECT cutover.reader_is_manager())) AS contacts_visible) v

@@ -30,5 +30,5 @@ CREATE INDEX {{name}}_owner_due ON {{table}} (owner_id, follow_up_due, sample_id
 -- The projector owns the table and is not subject to it. Readers read through the view in schema
 -- "read", which belongs to cutover_read_views (see migrations/V004__read_api_security.sql).
 ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;
-CREATE POLICY {{name}}_territory ON {{table}} FOR SELECT USING (territory_code = ANY (cutover.reader_territories()));
+CREATE POLICY {{name}}_territory ON {{table}} FOR SELECT USING (territory_code = ANY ((SELECT cutover.reader_territories())::text[]));
 GRANT SELECT ON {{table}} TO cutover_read_views;

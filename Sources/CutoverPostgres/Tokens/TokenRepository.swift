@@ -28,24 +28,9 @@ public struct TokenRepository: Sendable {
     /// e-mail address. Returns the token text (only now) and its id.
     public func create(on c: PostgresConnection, module: String, role: Caller.Role, territories: [String], user: String?,
                        label: String?) async throws -> (token: String, id: Int64) {
-        guard module.count == 2, module.hasPrefix("0"), let n = Int(module), (1...8).contains(n) else {
-            throw CoreError(.invalidArgument, "--module must be a business module 01 … 08, not \(module)")
-        }
-        guard !territories.isEmpty else { throw CoreError(.invalidArgument, "--territories needs at least one territory code (or *)") }
-        if territories != ["*"] {
-            let known = try await c.query("SELECT code FROM crm.territories", logger: logger)
-            var codes = Set<String>()
-            for try await code in known.decode(String.self) { codes.insert(code) }
-            for t in territories where !codes.contains(t) {
-                throw CoreError(.invalidArgument, "unknown territory \(t); known: \(codes.sorted().joined(separator: ", ")) (or * for all)")
-            }
-        }
-        var userID: Int64?
-        if let user {
-            let rows = try await c.query("SELECT id FROM crm.users WHERE id::text = \(user) OR lower(email) = lower(\(user))", logger: logger)
-            for try await id in rows.decode(Int64.self) { userID = id }
-            guard userID != nil else { throw CoreError(.invalidArgument, "no CRM user with id or e-mail \(user)") }
-        }
+        try Self.checkModule(module)
+        let territories = try await checkTerritories(territories, on: c)
+        let userID = try await resolveUser(user, on: c)
         let token = APIToken.generate()
         let rows = try await c.query("""
             INSERT INTO cutover.api_tokens (token_hash, prefix, module, role, territories, user_id, label)
@@ -54,6 +39,37 @@ public struct TokenRepository: Sendable {
             """, logger: logger)
         for try await id in rows.decode(Int64.self) { return (token, id) }
         throw DatabaseError(.serverError, "creating the token returned no id")
+    }
+
+    /// Throws unless `module` is a business module `01` … `08`.
+    static func checkModule(_ module: String) throws(CoreError) {
+        guard module.count == 2, module.hasPrefix("0"), let n = Int(module), (1...8).contains(n) else {
+            throw CoreError(.invalidArgument, "--module must be a business module 01 … 08, not \(module)")
+        }
+    }
+
+    /// `territories` when every one is a known territory code, or `["*"]` alone; throws naming
+    /// the first unknown one and the known ones.
+    func checkTerritories(_ territories: [String], on c: PostgresConnection) async throws -> [String] {
+        guard !territories.isEmpty else { throw CoreError(.invalidArgument, "--territories needs at least one territory code (or *)") }
+        guard territories != ["*"] else { return territories }
+        let known = try await c.query("SELECT code FROM crm.territories", logger: logger)
+        var codes = Set<String>()
+        for try await code in known.decode(String.self) { codes.insert(code) }
+        for t in territories where !codes.contains(t) {
+            throw CoreError(.invalidArgument, "unknown territory \(t); known: \(codes.sorted().joined(separator: ", ")) (or * alone for all)")
+        }
+        return territories
+    }
+
+    /// The crm.users id of `user` (an id or e-mail address), `nil` for none; throws when there is no such user.
+    func resolveUser(_ user: String?, on c: PostgresConnection) async throws -> Int64? {
+        guard let user else { return nil }
+        var userID: Int64?
+        let rows = try await c.query("SELECT id FROM crm.users WHERE id::text = \(user) OR lower(email) = lower(\(user))", logger: logger)
+        for try await id in rows.decode(Int64.self) { userID = id }
+        guard let userID else { throw CoreError(.invalidArgument, "no CRM user with id or e-mail \(user)") }
+        return userID
     }
 
     public func list(on c: PostgresConnection, includeRevoked: Bool) async throws -> [Info] {
