@@ -48,6 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
             let token = try await demoToken(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
+            _ = try await demoReader(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
             let base = "http://\(config.http.host):\(config.http.port)"
             print("""
 
@@ -57,7 +58,8 @@ struct DemoCommand: AsyncParsableCommand {
                   read API     \(base)/v1/customers?territory=DE-BY   (token below; also /metrics, /health/ready)
                   demo token   \(token)   (admin, every territory; kept in \(Self.tokenFile(config.dev.dataDirectory)))
                   try          curl -H "Authorization: Bearer \(token)" '\(base)/v1/customers?territory=DE-BY&limit=5'
-                               cutover dev psql -- -c "set cutover.territories = 'DE-BY'; select name, revenue, owner_name from read.customer_overview where territory_code = 'DE-BY' order by revenue desc limit 5"
+                               psql "$(cat \(Self.readerFile(config.dev.dataDirectory)))" -c "select name, revenue, owner_name from read.customer_overview order by revenue desc limit 5"
+                                 (a SQL reader of module 01 bound to DE-BY: cutover readers create · docs/read-api.md)
                                cutover dev psql -- -c "update crm.users set name = 'Maria Beispiel' where id = 1"   (watch read.customer_overview follow)
                                cutover projector status
                   reader flags every view starts on the legacy queries (header Cutover-Source: legacy); move module 01 (the demo token's):

@@ -1,3 +1,4 @@
+import CutoverCore
 import CutoverPostgres
 import Foundation
 import HTTPTypes
@@ -54,6 +55,18 @@ struct DemoProcessTests {
             if !ready { try await Task.sleep(for: .milliseconds(250)) }
         }
         #expect(ready, "the read models did not become ready: \(demo.output.suffix(2000))")
+
+        // The demo's SQL reader (the hint's psql line) reads its one territory through its own login.
+        let readerURL = try String(contentsOfFile: root + "/demo-reader-url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(demo.output.contains("psql \"$(cat ") && demo.output.contains("demo-reader-url"))
+        let territories = try await Database.withConnection(DatabaseTarget(url: try DatabaseURL(parsing: readerURL), poolSize: 1),
+                                                            logger: TestCluster.logger) { connection in
+            var codes: [String] = []
+            let rows = try await connection.query("SELECT DISTINCT territory_code FROM read.customer_overview", logger: TestCluster.logger)
+            for try await code in rows.decode(String.self) { codes.append(code) }
+            return codes
+        }
+        #expect(territories == ["DE-BY"], "the demo reader must see DE-BY only: \(territories)")
 
         let start = ContinuousClock.now
         let status = await demo.stop(SIGTERM, within: .seconds(10))
