@@ -40,6 +40,7 @@ struct APIScenario {
             }
         }
         figures += try await contextCost(token: token, territories: territories)
+        figures += try await rlsCost(token: token, territories: territories, maxID: maxID)
         return figures
     }
 

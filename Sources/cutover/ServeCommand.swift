@@ -73,6 +73,9 @@ struct APIServices {
         let api = ReadAPI(readClient: replica ?? primary, flags: flags, lagMonitor: monitor,
                           readModel: ReadModelReader(logger: logger),
                           legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
+                          readYourWrites: ReadYourWrites(wait: AppliedPositionWait(sources: ProjectionDefinition.sourceTables(projections), logger: logger),
+                                                         timeout: .milliseconds(config.api.readYourWritesWaitMilliseconds),
+                                                         fallback: config.api.readYourWritesFallback),
                           connectionWait: connectionWait,
                           legacyStatementTimeout: .milliseconds(config.api.legacyStatementTimeoutMilliseconds),
                           legacyLimit: ConcurrencyLimit(limit: config.api.legacyConcurrency), logger: logger)

@@ -73,6 +73,8 @@ public enum ConfigSchema {
         .init("api.readModelStatementTimeoutMilliseconds", .int, .int(2000), "statements of the read API's sessions are cancelled after this (read-model reads; 503 with Retry-After)"),
         .init("api.legacyStatementTimeoutMilliseconds", .int, .int(10000), "each statement of a legacy read is cancelled after this (503 with Retry-After)"),
         .init("api.legacyConcurrency", .int, .int(8), "legacy reads running at once per server, at most; more answer 503 with Retry-After at once instead of queueing"),
+        .init("api.readYourWritesWaitMilliseconds", .int, .int(2000), "a read with Cutover-After-LSN waits at most this for the serving projection to apply that WAL position"),
+        .init("api.readYourWritesFallback", .string, .string("unavailable"), "when that wait runs out: unavailable (503 with Retry-After) or legacy (the legacy queries answer; they read the write tables)"),
         .init("api.replicaUrl", .string, nil, secret: true, "postgres://… of a hot standby to serve reads from (the primary still checks tokens)"),
         .init("api.tokenCacheSeconds", .double, .double(2), "how long a checked token is trusted before it is looked up again (revocation delay)"),
         .init("flags.refreshSeconds", .double, .double(5), "reload flags this often even without a notification (LISTEN is the fast path)"),

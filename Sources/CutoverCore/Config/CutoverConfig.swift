@@ -30,6 +30,17 @@ public struct CutoverConfig: Sendable, Equatable {
         public var legacyStatementTimeoutMilliseconds: Int = 10_000
         /// Legacy reads at once per server, at most.
         public var legacyConcurrency: Int = 8
+        /// How long a read with `Cutover-After-LSN` waits for its projection to apply that position.
+        public var readYourWritesWaitMilliseconds: Int = 2_000
+        /// What answers when that wait runs out.
+        public var readYourWritesFallback: ReadYourWritesFallback = .unavailable
+
+        public enum ReadYourWritesFallback: String, Sendable, CaseIterable {
+            /// 503 with `Retry-After`.
+            case unavailable
+            /// The legacy queries answer (they read the write tables, so they are current).
+            case legacy
+        }
     }
 
     public struct Projector: Sendable, Equatable {
@@ -121,6 +132,13 @@ public struct CutoverConfig: Sendable, Equatable {
         guard forced.isEmpty || ReadSource(rawValue: forced) != nil else {
             throw bad("api.forceSource", "must be empty (the flags decide), read-model or legacy, got \"\(forced)\"")
         }
+        func fallback() throws(CoreError) -> API.ReadYourWritesFallback {
+            let text = string("api.readYourWritesFallback") ?? "unavailable"
+            guard let value = API.ReadYourWritesFallback(rawValue: text) else {
+                throw bad("api.readYourWritesFallback", "must be unavailable or legacy, got \"\(text)\"")
+            }
+            return value
+        }
         let maxLag = double("api.maxLagSeconds")
         guard maxLag > 0, maxLag <= 86_400 else { throw bad("api.maxLagSeconds", "must be greater than 0 and at most 86400") }
         let cacheSeconds = double("api.tokenCacheSeconds")
@@ -136,7 +154,9 @@ public struct CutoverConfig: Sendable, Equatable {
                        connectionWaitMilliseconds: try positive("api.connectionWaitMilliseconds", max: 600_000),
                        readModelStatementTimeoutMilliseconds: try positive("api.readModelStatementTimeoutMilliseconds", max: 3_600_000),
                        legacyStatementTimeoutMilliseconds: try positive("api.legacyStatementTimeoutMilliseconds", max: 3_600_000),
-                       legacyConcurrency: try positive("api.legacyConcurrency", max: 10_000))
+                       legacyConcurrency: try positive("api.legacyConcurrency", max: 10_000),
+                       readYourWritesWaitMilliseconds: try positive("api.readYourWritesWaitMilliseconds", max: 60_000),
+                       readYourWritesFallback: try fallback())
         self.projector = Projector(batchSize: try positive("projector.batchSize", max: 100_000),
                                    maxLatencyMilliseconds: try positive("projector.maxLatencyMilliseconds", max: 60_000),
                                    fallbackPollMilliseconds: try positive("projector.fallbackPollMilliseconds", max: 3_600_000))

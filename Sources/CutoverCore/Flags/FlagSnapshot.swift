@@ -108,10 +108,15 @@ public struct ReaderDecision: Sendable, Equatable {
     public var flag: String?
     public var state: ReaderState
     public var evaluation: FlagEvaluation?
+    /// Set when another source than the state's answered (read-your-writes fell back to legacy).
+    public var servedBy: ReadSource?
 
     public init(flag: String?, state: ReaderState, evaluation: FlagEvaluation?) {
         self.flag = flag
         self.state = state
         self.evaluation = evaluation
     }
+
+    /// The source that answers the read.
+    public var servingSource: ReadSource { servedBy ?? state.servingSource }
 }

@@ -113,3 +113,10 @@ extension String {
         return result
     }
 }
+
+extension ProjectionDefinition {
+    /// The source tables of each projection, by projection name.
+    public static func sourceTables(_ projections: [ProjectionDefinition]) -> [String: [String]] {
+        Dictionary(projections.map { ($0.name, $0.sources.map(\.table)) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -27,11 +27,14 @@ public struct ReadAPI: Sendable {
     public var legacyStatementTimeout: Duration?
     /// Legacy reads running at once, at most (`api.legacyConcurrency`); `nil`: no limit.
     public var legacyLimit: ConcurrencyLimit?
+    /// How reads with `Cutover-After-LSN` wait for their projection.
+    public var readYourWrites: ReadYourWrites
 
     public init(readClient: PostgresClient, flags: ReaderFlags, lagMonitor: LagMonitor, readModel: ReadModelReader,
-                legacy: LegacyAPIReader, connectionWait: Duration = PostgresClient.defaultConnectionWait,
+                legacy: LegacyAPIReader, readYourWrites: ReadYourWrites, connectionWait: Duration = PostgresClient.defaultConnectionWait,
                 legacyStatementTimeout: Duration? = nil, legacyLimit: ConcurrencyLimit? = nil, logger: Logger) {
         self.readClient = readClient
+        self.readYourWrites = readYourWrites
         self.connectionWait = connectionWait
         self.legacyStatementTimeout = legacyStatementTimeout
         self.legacyLimit = legacyLimit
@@ -56,7 +59,7 @@ public struct ReadAPI: Sendable {
         let parameters = try Self.parameters(request)
         let query = try Self.validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
-        let (page, decision) = try await serve(.customerList, caller, context,
+        let (page, decision) = try await serve(.customerList, caller, request, context,
                                              legacy: { [legacy] c in try await legacy.customers(on: c, query) },
                                              readModel: { [readModel] c in try await readModel.customers(on: c, as: caller, query) })
         return try respond(page, view: .customerList, decision: decision, request: request)
@@ -68,7 +71,7 @@ public struct ReadAPI: Sendable {
             throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
         }
         try Self.rejectQuery(request)
-        let (found, decision) = try await serve(.customerDetail, caller, context,
+        let (found, decision) = try await serve(.customerDetail, caller, request, context,
                                               legacy: { [legacy] c in try await legacy.customer(on: c, id: id, caller: caller) },
                                               readModel: { [readModel] c in try await readModel.customer(on: c, as: caller, id: id) })
         // Not found and not allowed look the same: the API does not tell what exists elsewhere.
@@ -83,7 +86,7 @@ public struct ReadAPI: Sendable {
         }
         try Self.rejectQuery(request)
         try authorize(caller, territory: code, parameter: "code")
-        let (result, decision) = try await serve(.territoryPipeline, caller, context,
+        let (result, decision) = try await serve(.territoryPipeline, caller, request, context,
                                                legacy: { [legacy] c in try await legacy.pipeline(on: c, territory: code) },
                                                readModel: { [readModel] c in try await readModel.pipeline(on: c, as: caller, territory: code) })
         return try respond(result, view: .territoryPipeline, decision: decision, request: request)
@@ -94,7 +97,7 @@ public struct ReadAPI: Sendable {
         let parameters = try Self.parameters(request)
         let query = try Self.validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
         try authorize(caller, territory: query.territory)
-        let (page, decision) = try await serve(.sampleFollowups, caller, context,
+        let (page, decision) = try await serve(.sampleFollowups, caller, request, context,
                                              legacy: { [legacy] c in try await legacy.followUps(on: c, query) },
                                              readModel: { [readModel] c in try await readModel.followUps(on: c, as: caller, query) })
         return try respond(page, view: .sampleFollowups, decision: decision, request: request)
@@ -143,11 +146,18 @@ public struct ReadAPI: Sendable {
     /// Serves a read from the source the reader flags choose for `caller` and `view`: times and
     /// reports read-model reads for the automatic rollback, counts the read by source, and in
     /// shadow mode queues the comparison with the read model after answering from legacy.
-    func serve<R: Sendable>(_ view: APIView, _ caller: Caller, _ context: APIRequestContext,
+    /// A read with `Cutover-After-LSN` that the read model would serve first waits for its
+    /// projection (``ReadYourWrites``); the decision then names the source that answered.
+    func serve<R: Sendable>(_ view: APIView, _ caller: Caller, _ request: Request, _ context: APIRequestContext,
                             legacy legacyRead: @escaping @Sendable (PostgresConnection) async throws -> R,
                             readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> (R, ReaderDecision) {
-        let decision = try await flags.decide(view, for: caller)
-        let source = decision.state.servingSource
+        let after = try ReadYourWrites.position(request)
+        var decision = try await flags.decide(view, for: caller)
+        if decision.state.servingSource == .readModel, let after,
+           try await sourceAfterWaiting(for: view, position: after, context) == .legacy {
+            decision.servedBy = .legacy
+        }
+        let source = decision.servingSource
         let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, view: view, module: caller.module) }
         let started = ContinuousClock.now
         let result: R
@@ -206,7 +216,7 @@ public struct ReadAPI: Sendable {
     }
 
     func respond(_ value: some JSONWritable, view: APIView, decision: ReaderDecision, request: Request) throws -> Response {
-        let source = decision.state.servingSource
+        let source = decision.servingSource
         let body = value.jsonBytes
         let etag = "\"" + Self.fnv1a(body) + "\""
         var headers = HTTPFields()
@@ -260,4 +270,7 @@ public enum APIHeaders {
     public static let projectionLag = HTTPField.Name("Cutover-Projection-Lag")!
     /// Seconds the hot standby is behind the primary (only when reads go to a standby).
     public static let replicaLag = HTTPField.Name("Cutover-Replica-Lag")!
+    /// Request: the WAL position of the caller's own commit; the read model answers once it has
+    /// applied everything up to there (read-your-writes).
+    public static let afterLSN = HTTPField.Name("Cutover-After-LSN")!
 }

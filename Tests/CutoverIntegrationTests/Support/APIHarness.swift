@@ -67,6 +67,7 @@ enum APIHarness {
             let api = ReadAPI(readClient: client, flags: flags, lagMonitor: monitor,
                               readModel: ReadModelReader(logger: logger),
                               legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
+                              readYourWrites: ReadYourWrites(wait: AppliedPositionWait(sources: ProjectionDefinition.sourceTables(projections), logger: logger)),
                               connectionWait: connectionWait, logger: logger)
             let authenticator = TokenAuthenticator(client: primary, cacheSeconds: tokenCacheSeconds, connectionWait: connectionWait, logger: logger)
             let router = ReadAPIServer.router(api: api, authenticator: authenticator, registry: TestMetrics.registry, maxLagSeconds: 5,

@@ -50,8 +50,8 @@ final class ServeProcess: Sendable {
     }
 
     /// A GET with the response headers too.
-    func get(_ uri: String, token: String?) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
-        var headers = HTTPFields()
+    func get(_ uri: String, token: String?, headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+        var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         let request = TestClient.Request(uri, method: .get, headers: headers, body: nil)
         return try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30))) { client in
