@@ -123,11 +123,7 @@ extension ProjectorCommand {
                 let logger = options.makeLogger(config)
                 let target = try options.databaseTarget(config, logger: logger)
                 guard let p = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
-                try await Database.withConnection(target, logger: logger) { c in
-                    var store = ProjectionStore(projection: p, logger: logger)
-                    try await store.prepare(on: c)
-                    try await store.recomputeInTransaction(on: c, keys: keys)
-                }
+                try await ProjectorAdmin(target: target, logger: logger).recompute(p, keys: keys)
                 print("recomputed \(keys.count) key(s) of \(projection)")
             }
         }
