@@ -93,13 +93,21 @@ public enum ConfigSchema {
         .init("dev.dataDirectory", .string, .string(".cutover/pg"), "data folder of the embedded dev cluster"),
         .init("dev.port", .int, .int(0), "port of the embedded dev cluster (0 = a free port)"),
         .init("migrations.directory", .string, .string("migrations"), "folder of migration files"),
-        .init("migrations.blackouts", .string, .string("config/blackouts.yaml"), "business calendar of blackout periods (missing file = no blackouts)"),
+        .init("migrations.blackouts", .string, .string("config/blackouts.yaml"), "business calendar of blackout periods; one that cannot be read stops every command consulting it; none = no blackouts"),
         .init("migrations.lockTimeoutMilliseconds", .int, .int(1000), "lock_timeout of every migration statement; a timeout is retried"),
         .init("migrations.lockRetries", .int, .int(10), "tries per statement or file when lock_timeout strikes (jittered exponential backoff)"),
         .init("migrations.statementTimeoutSeconds", .int, .int(600), "statement_timeout of every migration statement (0 = none)"),
         .init("projections.directory", .string, .string("projections"), "folder of projection definitions"),
         .init("log.level", .string, .string("info"), "trace | debug | info | notice | warning | error | critical"),
     ]
+
+    /// Keys naming files or folders. A relative value from a configuration file is relative to
+    /// that file's folder; from the command line, the environment or the defaults, to the working
+    /// directory.
+    public static let pathKeys: Set<String> = ["dev.dataDirectory", "migrations.directory", "migrations.blackouts", "projections.directory"]
+
+    /// The value of `migrations.blackouts` that means "no blackout calendar" (not a file name).
+    public static let noBlackouts = "none"
 
     /// The spec for `key`, if it is known.
     public static func spec(for key: String) -> ConfigKeySpec? { keys.first { $0.key == key } }
