@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Migration folders that must not run: an undo file without its forward file (never adopted by
-/// `migrate number`), through the `cutover` binary.
+/// `migrate number`) and a misspelled header directive, through the `cutover` binary.
 @Suite("migration folder errors", .timeLimit(.minutes(5)))
 struct MigrationFolderErrorsTests {
     let cli = CLITests()
@@ -42,5 +42,20 @@ struct MigrationFolderErrorsTests {
             let run = try cli.cutover(command + config + ["--database-url", db.url.urlWithPassword], directory: dir)
             #expect(run.status == 65 && run.stderr.contains("U004__old_experiment.sql"), "\(command): \(run.status) \(run.stderr)")
         }
+    }
+
+    @Test("a misspelled header directive stops lint and up (exit 65) with a did-you-mean; nothing is applied")
+    func misspelledDirective() async throws {
+        let db = try await TestCluster.shared.freshDatabase()
+        let (dir, config) = try project([
+            "V001__a.sql": "-- phase: expand\nCREATE TABLE a (id int);\n",
+            "V002__drop_a.sql": "-- phase: contract\n-- gaurd: flag customer_reads = read_model for all modules\nDROP TABLE a;\n",
+        ])
+        let lint = try cli.cutover(["migrate", "lint"] + config, directory: dir)
+        #expect(lint.status == 65, "\(lint.stdout) \(lint.stderr)")
+        #expect(lint.stderr.contains("V002__drop_a.sql:2: unknown directive \"gaurd\"; did you mean \"guard\"?"), "\(lint.stderr)")
+        let up = try cli.cutover(["migrate", "up", "--database-url", db.url.urlWithPassword] + config, directory: dir)
+        #expect(up.status == 65 && up.stderr.contains("did you mean \"guard\""), "\(up.stderr)")
+        #expect(try await SQL.scalar(db, "SELECT to_regclass('public.a')::text") == nil)
     }
 }

@@ -117,23 +117,6 @@ public enum ConfigSchema {
 
     /// The closest known key to `key`, for "did you mean" hints.
     public static func suggestion(for key: String) -> String? {
-        let best = keys.map { ($0.key, editDistance($0.key.lowercased(), key.lowercased())) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= max(2, key.count / 3) else { return nil }
-        return best.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        EditDistance.closest(to: key, among: keys.map(\.key))
     }
 }
