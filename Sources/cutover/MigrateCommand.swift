@@ -87,11 +87,8 @@ struct MigrateCommand: AsyncParsableCommand {
                           + (p.lastError.map { "\n  last error: \($0)" } ?? ""))
                 }
                 if !catalog.repeatables.isEmpty { print(""); print(MigrateCommand.repeatableTable(catalog, repeatables)) }
-                let counts = Dictionary(grouping: entries, by: \.phase).mapValues { group in
-                    (group.filter { if case .applied = $0.status { true } else { false } }.count, group.filter { $0.status == .pending }.count)
-                }
-                let summary = MigrationPhase.allCases.compactMap { p in counts[p].map { "\(p.rawValue) \($0.0) applied, \($0.1) pending" } }
-                if !summary.isEmpty { print(""); print(summary.joined(separator: " · ")) }
+                let summary = MigrateCommand.summary(entries)
+                if !summary.isEmpty { print(""); print(summary) }
                 if entries.contains(where: { if case .checksumDrift = $0.status { true } else if case .missingFile = $0.status { true } else { false } }) {
                     throw ExitCode(CLIErrors.dataError)
                 }
