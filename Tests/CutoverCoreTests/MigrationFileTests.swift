@@ -67,6 +67,23 @@ struct MigrationFileTests {
         #expect(try MigrationHeader(parsing: "-- expect: none\n-- phase: expand\nSELECT 1;", filename: "corpus.sql", strict: false).phase == .expand)
     }
 
+    @Test("the catalog lists every problem of the folder at once: malformed and unnumbered files, duplicates, orphan undo files")
+    func everyProblemAtOnce() {
+        #expect {
+            try MigrationCatalog(sources: [
+                ("V001__a.sql", "-- phase: expand\nSELECT 1;"), ("V002__b.sql", "-- phase: expand\nSELECT 1;"),
+                ("V002__c.sql", "-- phase: expand\nSELECT 1;"), ("VXXX__d.sql", "-- phase: expand\nSELECT 1;"),
+                ("V003__e.sql", "-- phse: expand\nSELECT 1;"), ("U003__e.sql", "SELECT 2;"), ("U007__gone.sql", "SELECT 3;"),
+            ])
+        } throws: { error in
+            guard let e = error as? CoreError else { return false }
+            let lines = e.message.split(separator: "\n")
+            return lines.count == 4 && e.context["problems"] == "4"
+                && lines.contains { $0.hasPrefix("VXXX__d.sql: unnumbered") } && lines.contains { $0.hasPrefix("V003__e.sql:1: unknown directive") }
+                && lines.contains { $0.hasPrefix("two migration files share version 2") } && lines.contains { $0.hasPrefix("U007__gone.sql: no V007 file") }
+        }
+    }
+
     @Test("the catalog orders files, reports every malformed file and detects duplicate versions")
     func catalog() throws {
         let catalog = try MigrationCatalog(sources: [

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// Migration folders that must not run: an undo file without its forward file (never adopted by
-/// `migrate number`) and a misspelled header directive, through the `cutover` binary.
+/// `migrate number`), a misspelled header directive, several problems at once (all listed),
+/// through the `cutover` binary.
 @Suite("migration folder errors", .timeLimit(.minutes(5)))
 struct MigrationFolderErrorsTests {
     let cli = CLITests()
@@ -57,5 +58,24 @@ struct MigrationFolderErrorsTests {
         let up = try cli.cutover(["migrate", "up", "--database-url", db.url.urlWithPassword] + config, directory: dir)
         #expect(up.status == 65 && up.stderr.contains("did you mean \"guard\""), "\(up.stderr)")
         #expect(try await SQL.scalar(db, "SELECT to_regclass('public.a')::text") == nil)
+    }
+
+    @Test("status, lint and plan list every problem of the folder at once (exit 65)")
+    func everyProblemAtOnce() async throws {
+        let db = try await TestCluster.shared.freshDatabase()
+        let (dir, config) = try project([
+            "V001__a.sql": "-- phase: expand\nCREATE TABLE a (id int);\n",
+            "V002__b.sql": "-- phase: expand\nCREATE TABLE b (id int);\n",
+            "V002__c.sql": "-- phase: expand\nCREATE TABLE c (id int);\n",
+            "VXXX__d.sql": "-- phase: expand\nCREATE TABLE d (id int);\n",
+            "U007__gone.sql": "DROP TABLE gone;\n",
+        ])
+        for command in [["migrate", "status"], ["migrate", "lint"], ["migrate", "plan"]] {
+            let run = try cli.cutover(command + config + ["--database-url", db.url.urlWithPassword], directory: dir)
+            #expect(run.status == 65, "\(command): \(run.status) \(run.stderr)")
+            for problem in ["VXXX__d.sql: unnumbered", "share version 2: V002__b.sql and V002__c.sql", "U007__gone.sql: no V007 file"] {
+                #expect(run.stderr.contains(problem), "\(command): \(problem) missing from \(run.stderr)")
+            }
+        }
     }
 }
