@@ -58,7 +58,8 @@ struct MigrateCommand: AsyncParsableCommand {
                     try await MigratePlanCommand.plan(options: options, to: version, phases: phases)
                     return
                 }
-                let (migrator, url) = try await run.migrator(options)
+                var (migrator, url) = try await run.migrator(options)
+                migrator.refusesLintErrors = true
                 let applied = try await migrator.up(to: version, phases: phases) { event in MigrateCommand.report(event) }
                 print(applied.isEmpty ? "database \(url) is up to date" : "applied \(applied.count) migration(s) to \(url)")
             }

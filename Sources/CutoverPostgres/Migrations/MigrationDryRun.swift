@@ -71,6 +71,12 @@ public struct MigrationDryRun: Sendable {
     /// Copies the schema, runs `files` in order on the copy and drops it. Stops at the first failing
     /// statement (later files depend on earlier ones); that statement's report carries the error.
     public func run(_ files: [MigrationFile]) async throws -> [FileReport] {
+        try await run(files, repeatables: []).files
+    }
+
+    /// As ``run(_:)``, then, when every versioned file ran, the changed `repeatables` after them,
+    /// each in one transaction, as `up` runs them.
+    public func run(_ files: [MigrationFile], repeatables: [RepeatableMigration]) async throws -> (files: [FileReport], repeatables: [RepeatableReport]) {
         let scratch = "cutover_plan_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let binaries = try PostgresBinaries.locate()
         try await Database.withConnection(target, logger: logger) { admin in
@@ -79,7 +85,9 @@ public struct MigrationDryRun: Sendable {
         do {
             try copySchema(into: scratch, binaries: binaries)
             let reports = try await Database.withConnection(target.with(database: scratch), logger: logger) { connection in
-                try await runFiles(files, on: connection)
+                let fileReports = try await runFiles(files, on: connection)
+                guard !fileReports.contains(where: \.failed), fileReports.count == files.count else { return (fileReports, [RepeatableReport]()) }
+                return (fileReports, try await runRepeatables(repeatables, on: connection))
             }
             try await dropScratch(scratch)
             return reports
@@ -152,11 +160,11 @@ public struct MigrationDryRun: Sendable {
         return reports
     }
 
-    private func exec(_ connection: PostgresConnection, _ sql: String) async throws {
+    func exec(_ connection: PostgresConnection, _ sql: String) async throws {
         try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "dry run")
     }
 
-    private func relationIDs(_ connection: PostgresConnection) async throws -> Set<Int64> {
+    func relationIDs(_ connection: PostgresConnection) async throws -> Set<Int64> {
         let rows = try await connection.checkedQuery("SELECT oid::bigint FROM pg_class", logger: logger, doing: "listing relations")
         var ids = Set<Int64>()
         for try await id in rows.decode(Int64.self) { ids.insert(id) }
@@ -164,7 +172,7 @@ public struct MigrationDryRun: Sendable {
     }
 
     /// Tables, views, materialized views and foreign tables outside the system schemas, by oid.
-    private func relationNames(_ connection: PostgresConnection) async throws -> [Int64: String] {
+    func relationNames(_ connection: PostgresConnection) async throws -> [Int64: String] {
         let rows = try await connection.checkedQuery("""
             SELECT c.oid::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -178,7 +186,7 @@ public struct MigrationDryRun: Sendable {
 
     /// The session's granted relation locks on the relations of `known` (those a statement
     /// dropped included: their `pg_class` row is gone, their lock is not).
-    private func locks(_ connection: PostgresConnection, existing: Set<Int64>, known: [Int64: String]) async throws -> [TakenLock] {
+    func locks(_ connection: PostgresConnection, existing: Set<Int64>, known: [Int64: String]) async throws -> [TakenLock] {
         let rows = try await connection.checkedQuery("""
             SELECT l.relation::bigint, l.mode FROM pg_locks l
             WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
