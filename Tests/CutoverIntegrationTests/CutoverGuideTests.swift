@@ -97,5 +97,9 @@ struct CutoverGuideTests {
         }
         let history = try run(["flags", "history", "customer_reads"])
         #expect(history.stdout.contains("guide: every module on the read model"))
+        // The guide's final `migrate status` is this run's (times aside).
+        let status = try run(["migrate", "status"])
+        #expect(DocsSnippet.lines(status.stdout) == DocsSnippet.output(of: "cutover migrate status", in: try DocsSnippet.doc("cutover-guide.md")),
+                "\(status.stdout)")
     }
 }
