@@ -24,16 +24,16 @@ public enum ProjectionLoader {
             guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             result.append(try loadOne(folder: folder, knownTables: knownTables))
         }
-        let validator = ProjectionValidator(knownTables: knownTables)
+        let validator = ProjectionValidator(knownTables: knownTables, directory: directory)
         for p in result { try validator.validate(p) }
         return result
     }
 
-    /// Loads one folder.
+    /// Loads one folder; errors name its files by the folder's path as given.
     public static func loadOne(folder: String, knownTables: Set<String> = defaultKnownTables) throws -> ProjectionDefinition {
         let folderName = (folder as NSString).lastPathComponent
         func fail(_ file: String, _ why: String) -> CoreError {
-            CoreError(.invalidProjection, "projections/\(folderName)/\(file): \(why)", context: ["projection": folderName, "file": file])
+            CoreError(.invalidProjection, "\(folder)/\(file): \(why)", context: ["projection": folderName, "file": file])
         }
         func read(_ file: String) throws -> String {
             guard let data = FileManager.default.contents(atPath: folder + "/" + file), let text = String(data: data, encoding: .utf8) else {

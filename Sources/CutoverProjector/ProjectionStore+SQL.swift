@@ -1,3 +1,4 @@
+import CutoverCore
 import CutoverPostgres
 import Logging
 import PostgresNIO
@@ -55,6 +56,34 @@ extension ProjectionStore {
     public mutating func follow(_ newTable: String, on c: PostgresConnection) async throws {
         table = newTable
         try await refreshColumns(c)
+    }
+
+    /// Points this store at the table readers read: the one the projection's checkpoint names (a
+    /// rebuild may have swapped in a copy and dropped the table the definition names), then
+    /// resolves columns and parameter types. Every repair outside the projector writes through a
+    /// store prepared this way. Throws `invalidProjection` when the projection is not installed
+    /// or another version than this definition's is live (its rows have another shape).
+    ///
+    /// With `lockingCheckpoint` (inside a transaction) the checkpoint row stays locked until the
+    /// transaction ends: the projector's batches and a rebuild's swap lock it too, so a repair
+    /// neither writes rows older than the projector's nor writes a table a swap just replaced.
+    public mutating func prepareLive(on c: PostgresConnection, lockingCheckpoint: Bool = false) async throws {
+        let rows = try await query(c, """
+            SELECT version, live_table FROM cutover.projection_checkpoint WHERE projection = \(literal: projection.name)\(lockingCheckpoint ? " FOR UPDATE" : "")
+            """)
+        var live: (version: Int, table: String)?
+        for try await (version, liveTable) in rows.decode((Int32, String).self) { live = (Int(version), liveTable) }
+        guard let live else {
+            throw CoreError(.invalidProjection, "projection \(projection.name) is not installed yet; start the projector (cutover project) first",
+                            context: ["projection": projection.name])
+        }
+        guard live.version == projection.version else {
+            throw CoreError(.invalidProjection,
+                            "projection \(projection.name) is live at version \(live.version) but its definition is version \(projection.version); deploy it with `cutover rebuild \(projection.name)` first",
+                            context: ["projection": projection.name])
+        }
+        table = live.table
+        try await prepare(on: c)
     }
 }
 

@@ -81,7 +81,8 @@ public struct ProjectorAdmin: Sendable {
         }
     }
 
-    /// Recomputes dead-lettered keys (all, or the given ones); returns (fixed, still failing).
+    /// Recomputes dead-lettered keys (all, or the given ones) in the table readers read (the one
+    /// the checkpoint names, also after a rebuild); returns (fixed, still failing).
     public func retry(_ projections: [ProjectionDefinition], keys: [String]? = nil) async throws -> (fixed: Int, failing: Int) {
         let letters = try await deadLetters()
         var fixed = 0, failing = 0
@@ -89,13 +90,37 @@ public struct ProjectorAdmin: Sendable {
             for p in projections {
                 let mine = letters.filter { $0.projection == p.name && (keys == nil || keys!.contains($0.key)) }.map(\.key)
                 guard !mine.isEmpty else { continue }
-                var store = ProjectionStore(projection: p, logger: logger)
-                try await store.prepare(on: c)
-                let dead = try await store.transaction(c) { c in try await store.recompute(c, keys: mine) }
+                let dead = try await inLiveTransaction(c, p) { store, c in try await store.recompute(c, keys: mine) }
                 failing += dead
                 fixed += mine.count - dead
             }
         }
         return (fixed, failing)
+    }
+
+    /// Recomputes `keys` of `projection` in one transaction in the table readers read (the one the
+    /// checkpoint names, also after a rebuild): the repair for drift `verify` found. Fails as a
+    /// whole when one key fails (nothing is dead-lettered).
+    public func recompute(_ projection: ProjectionDefinition, keys: [String]) async throws {
+        try await Database.withConnection(target, logger: logger) { c in
+            try await inLiveTransaction(c, projection) { store, c in try await store.upsert(c, keys: keys) }
+        }
+    }
+
+    /// Runs `body` in one transaction with a store writing the table readers read, the
+    /// checkpoint row locked throughout (see ``ProjectionStore/prepareLive(on:lockingCheckpoint:)``).
+    private func inLiveTransaction<R: Sendable>(_ c: PostgresConnection, _ projection: ProjectionDefinition,
+                                                _ body: (ProjectionStore, PostgresConnection) async throws -> R) async throws -> R {
+        var store = ProjectionStore(projection: projection, logger: logger)
+        try await store.exec(c, "BEGIN")
+        do {
+            try await store.prepareLive(on: c, lockingCheckpoint: true)
+            let result = try await body(store, c)
+            try await store.exec(c, "COMMIT")
+            return result
+        } catch {
+            if !c.isClosed { _ = try? await c.checkedQuery("ROLLBACK", logger: logger, doing: "rolling back") }
+            throw error
+        }
     }
 }

@@ -48,11 +48,14 @@ public enum OperationsServer {
     }
 
     /// An application serving only the operational routes (used by `cutover project`).
+    /// `onServerRunning` gets the port actually bound (the system's choice for port 0).
     public static func application(host: String, port: Int, registry: PrometheusCollectorRegistry,
-                                   readiness: @escaping ReadinessProbe, logger: Logger) -> some ApplicationProtocol {
+                                   readiness: @escaping ReadinessProbe, logger: Logger,
+                                   onServerRunning: (@Sendable (Int) async -> Void)? = nil) -> some ApplicationProtocol {
         let router = Router()
         addRoutes(to: router, registry: registry, readiness: readiness)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "cutover"), logger: logger)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "cutover"),
+                           onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     static func textResponse(_ status: HTTPResponse.Status, _ text: String) -> Response {

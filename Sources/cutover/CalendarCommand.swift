@@ -7,9 +7,10 @@ import Foundation
 struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
-        abstract: "Show blackout periods from config/blackouts.yaml: what each phase may do now and the next windows.")
+        abstract: "Show blackout periods from migrations.blackouts (config/blackouts.yaml): what each phase may do now and the next windows.")
     @OptionGroup var options: GlobalOptions
-    @Option(help: "Days ahead to list.") var days: Int = 365
+    // Unconditional: `--days -3` is a bad value (exit 64 with the range), not a missing one.
+    @Option(parsing: .unconditional, help: "Days ahead to list (1–3650).") var days: Int = 365
     @Option(help: "Look from this time instead of now (YYYY-MM-DD or ISO-8601).") var at: String?
 
     func run() async throws {

@@ -23,6 +23,7 @@ struct ConfigCommand: AsyncParsableCommand {
             print("dev.dataDirectory                     \(c.dev.dataDirectory)")
             print("dev.port                              \(c.dev.port == 0 ? "0 (a free port)" : "\(c.dev.port)")")
             print("migrations.directory                  \(c.migrationsDirectory)")
+            print("migrations.blackouts                  \(c.blackoutsFile)")
             print("projections.directory                 \(c.projectionsDirectory)")
             print("log.level                             \(c.logLevel)")
             print("configuration is valid")

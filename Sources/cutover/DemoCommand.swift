@@ -75,7 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
             let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger, extra: [service])
-            try await ProcessServices.run(api.services, logger: logger)
+            try await ProcessServices.run(api.services, http: (config.http.host, config.http.port), logger: logger)
         }
     }
 

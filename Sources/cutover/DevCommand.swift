@@ -17,6 +17,19 @@ struct DevCommand: AsyncParsableCommand {
         return (DevCluster(dataDirectory: config.dev.dataDirectory, requestedPort: config.dev.port, logger: logger), config)
     }
 
+    /// The running cluster's state; otherwise `clusterNotRunning` saying whether it is stopped
+    /// (start it) or absent (create it), for the commands that need it running.
+    static func running(_ cluster: DevCluster) throws -> DevClusterState {
+        switch try cluster.status() {
+        case .running(let state):
+            return state
+        case .stopped:
+            throw DatabaseError(.clusterNotRunning, "the dev cluster in \(cluster.dataDirectory) is stopped; start it with `cutover dev up`")
+        case .notInitialized:
+            throw DatabaseError(.clusterNotRunning, "there is no dev cluster in \(cluster.dataDirectory); create and start one with `cutover dev up`")
+        }
+    }
+
     struct Up: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Initialise (first time) and start the cluster; print its URL.")
         @OptionGroup var options: GlobalOptions
@@ -53,13 +66,22 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say whether the cluster exists and runs (exit 0 running, 3 stopped, 4 absent).")
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether the cluster exists and runs (exit 0 running, 3 stopped, 4 absent: no cluster of `cutover dev`, also when the folder holds something else).")
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
             try await CLIErrors.run {
                 let (cluster, _) = try await DevCommand.cluster(options)
-                switch try cluster.status() {
+                let status: DevCluster.Status
+                do {
+                    status = try cluster.status()
+                } catch let error as DatabaseError where [.dataDirectoryForeign, .dataDirectoryIncomplete].contains(error.code) {
+                    // Not a cluster `cutover dev` can use: absent, with what is there instead.
+                    print("absent    no usable dev cluster: \(error.message)")
+                    throw ExitCode(4)
+                }
+                switch status {
                 case .running(let state):
                     print("running   PostgreSQL \(state.majorVersion) at \(state.url)   data \(cluster.dataDirectory)")
                 case .stopped(let state):
@@ -80,9 +102,7 @@ struct DevCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLIErrors.run {
                 let (cluster, _) = try await DevCommand.cluster(options)
-                guard case .running(let state) = try cluster.status() else {
-                    throw DatabaseError(.clusterNotRunning, "the dev cluster is not running; start it with `cutover dev up`")
-                }
+                let state = try DevCommand.running(cluster)
                 print(state.url.urlWithPassword)
             }
         }
@@ -97,9 +117,7 @@ struct DevCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLIErrors.run {
                 let (cluster, _) = try await DevCommand.cluster(options)
-                guard case .running(let state) = try cluster.status() else {
-                    throw DatabaseError(.clusterNotRunning, "the dev cluster is not running; start it with `cutover dev up`")
-                }
+                let state = try DevCommand.running(cluster)
                 let psql = PostgresBinaries(directory: state.binDirectory, majorVersion: state.majorVersion).psql
                 let args = [psql, state.url.urlWithPassword] + psqlArguments.filter { $0 != "--" }
                 let cArgs = args.map { strdup($0) } + [nil]
@@ -126,9 +144,7 @@ struct DevCommand: AsyncParsableCommand {
                     print("stopped the standby in \(standby.dataDirectory)")
                     return
                 }
-                guard case .running(let primary) = try cluster.status() else {
-                    throw DatabaseError(.clusterNotRunning, "the dev cluster is not running; start it with `cutover dev up` first")
-                }
+                let primary = try DevCommand.running(cluster)
                 let state = try await standby.up(primary: primary) { if !urlOnly { print($0) } }
                 if urlOnly {
                     print(state.url.urlWithPassword)

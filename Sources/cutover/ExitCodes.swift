@@ -60,7 +60,7 @@ enum CLIErrors {
             config
         case .invalidArgument:
             usage
-        case .lintInputUnreadable:
+        case .lintInputUnreadable, .lintErrors:
             dataError
         // MARK: backfill
         case .unknownBackfill:

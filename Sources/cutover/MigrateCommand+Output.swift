@@ -28,18 +28,37 @@ extension MigrateCommand {
         }
     }
 
+    /// Per phase: every history row counts as applied (those with checksum drift or a missing
+    /// file named in brackets), every file not in the history as pending (out-of-order ones named),
+    /// so the counts add up to the history and the folder.
+    static func summary(_ entries: [MigrationPlanner.Entry]) -> String {
+        MigrationPhase.allCases.compactMap { phase -> String? in
+            let group = entries.filter { $0.phase == phase }
+            guard !group.isEmpty else { return nil }
+            func count(_ matches: (MigrationPlanner.Status) -> Bool) -> Int { group.filter { matches($0.status) }.count }
+            let drifted = count { if case .checksumDrift = $0 { true } else { false } }
+            let missing = count { if case .missingFile = $0 { true } else { false } }
+            let outOfOrder = count { $0 == .outOfOrder }
+            let applied = group.filter { $0.applied != nil }.count
+            let pending = group.count - applied
+            let problems = [drifted > 0 ? "\(drifted) checksum drift" : nil, missing > 0 ? "\(missing) file missing" : nil].compactMap { $0 }
+            return "\(phase.rawValue) \(applied) applied\(problems.isEmpty ? "" : " (\(problems.joined(separator: ", ")))"), "
+                + "\(pending) pending\(outOfOrder > 0 ? " (\(outOfOrder) out of order)" : "")"
+        }.joined(separator: " · ")
+    }
+
     static func table(_ entries: [MigrationPlanner.Entry]) -> String {
         var rows: [[String]] = []
         for e in entries {
             let state: String
-            var applied = ""
             switch e.status {
-            case .applied(let row): state = "applied"; applied = "\(row.appliedAt) by \(row.appliedBy) (\(row.durationMilliseconds) ms)"
+            case .applied: state = "applied"
             case .pending: state = "pending"
             case .checksumDrift: state = "CHECKSUM DRIFT"
-            case .missingFile(let row): state = "FILE MISSING"; applied = row.appliedAt
+            case .missingFile: state = "FILE MISSING"
             case .outOfOrder: state = "out of order"
             }
+            let applied = e.applied.map { "\($0.appliedAt) by \($0.appliedBy) (\($0.durationMilliseconds) ms)" } ?? ""
             rows.append(["V" + String(e.version).leftPadded(3), e.phase.rawValue, state, e.filename, applied])
         }
         if rows.isEmpty { return "(no migration files)" }

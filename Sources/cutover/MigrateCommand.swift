@@ -58,7 +58,8 @@ struct MigrateCommand: AsyncParsableCommand {
                     try await MigratePlanCommand.plan(options: options, to: version, phases: phases)
                     return
                 }
-                let (migrator, url) = try await run.migrator(options)
+                var (migrator, url) = try await run.migrator(options)
+                migrator.refusesLintErrors = true
                 let applied = try await migrator.up(to: version, phases: phases) { event in MigrateCommand.report(event) }
                 print(applied.isEmpty ? "database \(url) is up to date" : "applied \(applied.count) migration(s) to \(url)")
             }
@@ -87,11 +88,8 @@ struct MigrateCommand: AsyncParsableCommand {
                           + (p.lastError.map { "\n  last error: \($0)" } ?? ""))
                 }
                 if !catalog.repeatables.isEmpty { print(""); print(MigrateCommand.repeatableTable(catalog, repeatables)) }
-                let counts = Dictionary(grouping: entries, by: \.phase).mapValues { group in
-                    (group.filter { if case .applied = $0.status { true } else { false } }.count, group.filter { $0.status == .pending }.count)
-                }
-                let summary = MigrationPhase.allCases.compactMap { p in counts[p].map { "\(p.rawValue) \($0.0) applied, \($0.1) pending" } }
-                if !summary.isEmpty { print(""); print(summary.joined(separator: " · ")) }
+                let summary = MigrateCommand.summary(entries)
+                if !summary.isEmpty { print(""); print(summary) }
                 if entries.contains(where: { if case .checksumDrift = $0.status { true } else if case .missingFile = $0.status { true } else { false } }) {
                     throw ExitCode(CLIErrors.dataError)
                 }

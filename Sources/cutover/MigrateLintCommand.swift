@@ -85,7 +85,7 @@ struct MigrateLintCommand: AsyncParsableCommand {
             }
             var header: MigrationHeader?
             do {
-                header = try MigrationHeader(parsing: sql, filename: path)
+                header = try MigrationHeader(parsing: sql, filename: path, strict: false)
             } catch let error as CoreError where error.code == .malformedMigrationHeader && error.context["line"] == nil {
                 header = nil  // no `-- phase:` line: the flags or the defaults decide
             }

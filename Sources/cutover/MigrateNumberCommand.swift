@@ -21,6 +21,13 @@ struct MigrateNumberCommand: AsyncParsableCommand {
                 throw DatabaseError(.migrationsFolderMissing, "migrations folder \(folder) does not exist", context: ["directory": folder])
             }
             let sql = names.filter { $0.hasSuffix(".sql") }.sorted()
+            let orphans = MigrationNumbering().orphanUndoFiles(filenames: sql)
+            if !orphans.isEmpty {
+                throw CoreError(.malformedMigrationName,
+                                orphans.map { "\($0): no \("V" + $0.dropFirst().prefix { $0 != "_" }) file for this undo file to roll back; remove it or restore its V file" }
+                                    .joined(separator: "\n") + "\nnothing renumbered: a file numbered into an undo file's version would adopt it as its rollback",
+                                context: ["files": orphans.joined(separator: ",")])
+            }
             var applied: [AppliedMigration] = []
             if !offline {
                 do {

@@ -12,7 +12,7 @@ struct MigratePlanCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Option(help: "Plan up to and including this version.") var to: String?
     @Option(help: "Only files of these phases (comma-separated).") var phase: String?
-    @Option(help: "Judge blackouts at this time instead of now (YYYY-MM-DD or ISO-8601).") var at: String?
+    @Option(help: "Judge blackouts and guards at this time instead of now (YYYY-MM-DD or ISO-8601).") var at: String?
     @Flag(help: "Skip the dry run (no scratch copy, no lock report).") var noDryRun = false
 
     func run() async throws {
@@ -22,8 +22,10 @@ struct MigratePlanCommand: AsyncParsableCommand {
         }
     }
 
-    /// Prints the plan; exits 1 when `up` would fail (a statement fails in the dry run, a blackout
-    /// denies a file, or the linter reports an error).
+    /// Prints the plan; exits 1 when `up` would stop: a statement of a versioned or changed
+    /// repeatable file fails in the dry run, a blackout denies a file, a contract guard does not
+    /// hold (checked against the database now, or at `--at`), or the linter reports an error.
+    /// It evaluates what `up` evaluates, and `up` refuses what it reports.
     static func plan(options: GlobalOptions, to: Int?, phases: Set<MigrationPhase>, at: Int64? = nil, dryRun: Bool = true) async throws {
         let config = try await options.loadConfig()
         let logger = options.makeLogger(config)
@@ -39,7 +41,10 @@ struct MigratePlanCommand: AsyncParsableCommand {
         print("plan for \(target.url): \(pending.count) pending file(s)\(repeatables.isEmpty ? "" : ", \(repeatables.count) changed repeatable file(s)")")
         if pending.isEmpty && repeatables.isEmpty { print("nothing to do"); return }
         var blocked = false
-        let reports = dryRun && !pending.isEmpty ? try await MigrationDryRun(target: target, logger: logger).run(pending) : []
+        let dryRunReports: (files: [MigrationDryRun.FileReport], repeatables: [MigrationDryRun.RepeatableReport]) =
+            dryRun ? try await MigrationDryRun(target: target, logger: logger).run(pending, repeatables: repeatables) : ([], [])
+        let reports = dryRunReports.files
+        let checker = ContractGuardChecker(calendar: calendar, logger: logger)
         for file in pending {
             print("")
             let mode = file.transactional ? "one transaction" : "statement by statement (resumable)"
@@ -50,8 +55,15 @@ struct MigratePlanCommand: AsyncParsableCommand {
                 print("  blackout: \"\(period.period.name)\" (\(period.from) – \(period.to)) → \(decision.policy.rawValue.uppercased())")
                 if decision.policy == .deny { blocked = true }
             }
-            for g in file.guards { print("  guard: \(g)") }
-            let findings = MigrationLinter(runnerSetsLockTimeout: true).lint(file)
+            if !file.guards.isEmpty {
+                // The guards `up` checks before this file, against the database as it is now.
+                let results = try await Database.withConnection(target, logger: logger) { c in
+                    try await checker.check(file.guards, on: c, now: instant)
+                }
+                for r in results { print("  guard \(r.met ? "✓" : "✗ NOT MET") \(r.guardText) — \(r.detail)") }
+                if results.contains(where: { !$0.met }) { blocked = true }
+            }
+            let findings = MigrationLinter.runner.lint(file)
             for f in findings {
                 print("  lint \(f.severity == .error ? "ERROR" : "warning") \(f.rule.rawValue) line \(f.line): \(f.message)")
                 print("       instead: \(f.safeAlternative)")
@@ -63,18 +75,36 @@ struct MigratePlanCommand: AsyncParsableCommand {
                 }
                 continue
             }
-            for s in report.statements {
-                print("  line \(String(s.line).leftPad(4))  \(preview(s.sql))")
-                if let error = s.error { print("             FAILS: \(error)"); blocked = true }
-                for lock in s.locks {
-                    print("             \(lock.displayMode) on \(lock.relation) — \(lock.effect)\(lock.observed ? "" : " (documented)")")
-                }
+            if printStatements(report.statements) { blocked = true }
+        }
+        for file in repeatables {
+            print("\n\(file.filename)  repeatable (\(file.phase.rawValue)) · changed · one transaction · \(file.statements.count) statement(s)")
+            let decision = calendar.decision(for: file.phase, atUnix: instant)
+            if let period = decision.because.first {
+                print("  blackout: \"\(period.period.name)\" (\(period.from) – \(period.to)) → \(decision.policy.rawValue.uppercased())")
+                if decision.policy == .deny { blocked = true }
+            }
+            guard let report = dryRunReports.repeatables.first(where: { $0.file.filename == file.filename }) else {
+                if dryRun { print("  (not dry-run: an earlier file failed)") }
+                continue
+            }
+            if printStatements(report.statements) { blocked = true }
+        }
+        print("")
+        print(blocked ? "`migrate up` would stop: see FAILS / DENY / NOT MET / lint errors above" : "`migrate up` would apply the above")
+        if blocked { throw ExitCode(CLIErrors.checkFailed) }
+    }
+
+    /// Prints each statement with its locks or its failure; returns whether one failed.
+    static func printStatements(_ statements: [MigrationDryRun.StatementReport]) -> Bool {
+        for s in statements {
+            print("  line \(String(s.line).leftPad(4))  \(preview(s.sql))")
+            if let error = s.error { print("             FAILS: \(error)") }
+            for lock in s.locks {
+                print("             \(lock.displayMode) on \(lock.relation) — \(lock.effect)\(lock.observed ? "" : " (documented)")")
             }
         }
-        for file in repeatables { print("\n\(file.filename)  repeatable (\(file.phase.rawValue)) · changed · \(file.statements.count) statement(s)") }
-        print("")
-        print(blocked ? "`migrate up` would stop: see FAILS / DENY / lint errors above" : "`migrate up` would apply the above")
-        if blocked { throw ExitCode(CLIErrors.checkFailed) }
+        return statements.contains { $0.error != nil }
     }
 
     static func preview(_ sql: String) -> String {

@@ -25,10 +25,14 @@ struct ProjectCommand: AsyncParsableCommand {
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
-            let http = OperationsServer.application(host: config.http.host, port: config.http.port, registry: registry,
-                                                    readiness: ProjectorCommandSupport.readiness(target, projections, logger: logger), logger: logger)
-            print("projecting \(projections.map(\.name).joined(separator: ", ")) from \(target.url); metrics and health on http://\(config.http.host):\(config.http.port) (/metrics, /health/ready); Ctrl-C to stop")
-            try await ProcessServices.run([service, http], logger: logger)
+            let host = config.http.host
+            let names = projections.map(\.name).joined(separator: ", ")
+            let http = OperationsServer.application(host: host, port: config.http.port, registry: registry,
+                                                    readiness: ProjectorCommandSupport.readiness(target, projections, logger: logger), logger: logger) { port in
+                // The port actually bound (with http.port=0, the one the system chose), once it listens.
+                FileHandle.standardOutput.write(Data("projecting \(names) from \(target.url); metrics and health on http://\(host):\(port) (/metrics, /health/ready); Ctrl-C to stop\n".utf8))
+            }
+            try await ProcessServices.run([service, http], http: (host, config.http.port), logger: logger)
         }
     }
 }
@@ -123,11 +127,7 @@ extension ProjectorCommand {
                 let logger = options.makeLogger(config)
                 let target = try options.databaseTarget(config, logger: logger)
                 guard let p = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
-                try await Database.withConnection(target, logger: logger) { c in
-                    var store = ProjectionStore(projection: p, logger: logger)
-                    try await store.prepare(on: c)
-                    try await store.recomputeInTransaction(on: c, keys: keys)
-                }
+                try await ProjectorAdmin(target: target, logger: logger).recompute(p, keys: keys)
                 print("recomputed \(keys.count) key(s) of \(projection)")
             }
         }

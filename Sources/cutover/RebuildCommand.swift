@@ -41,6 +41,15 @@ struct RebuildCommand: AsyncParsableCommand {
             if let jobs, !(1...16).contains(jobs) { throw ValidationError("--jobs must be between 1 and 16") }
             if graceHours < 0 { throw ValidationError("--grace-hours must not be negative") }
             if verifySample < 1 { throw ValidationError("--verify-sample must be at least 1") }
+            if keys != nil && `where` != nil {
+                throw ValidationError("--keys and --where both choose the keys to recompute; give one (run the command twice for both)")
+            }
+            if keys != nil || `where` != nil {
+                let flag = keys != nil ? "--keys" : "--where"
+                if dropOld { throw ValidationError("--drop-old needs a full rebuild: \(flag) recomputes in place and replaces no table") }
+                if noVerify || fullVerify { throw ValidationError("--no-verify and --full-verify apply to a full rebuild; \(flag) recomputes in place without a swap to verify") }
+            }
+            if noVerify && fullVerify { throw ValidationError("--no-verify and --full-verify contradict each other; give one") }
         }
 
         func run() async throws {

@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
             let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger)
-            try await ProcessServices.run(api.services, logger: logger)
+            try await ProcessServices.run(api.services, http: (config.http.host, config.http.port), logger: logger)
         }
     }
 }

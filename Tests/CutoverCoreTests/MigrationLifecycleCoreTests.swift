@@ -91,6 +91,15 @@ struct MigrationLifecycleCoreTests {
         #expect(n.renames(filenames: ["V001__a.sql", "V002__b.sql"]).isEmpty)
     }
 
+    @Test("numbering never gives a file the version of an undo file; undo files without their V file are listed")
+    func strayUndoFiles() {
+        let n = MigrationNumbering()
+        let files = ["V001__a.sql", "V002__b.sql", "V003__c.sql", "U004__old_experiment.sql", "VXXX__add_qa_new.sql", "UXXX__gone.sql"]
+        #expect(n.renames(filenames: files).map(\.to) == ["V005__add_qa_new.sql"])
+        #expect(n.orphanUndoFiles(filenames: files) == ["U004__old_experiment.sql", "UXXX__gone.sql"])
+        #expect(n.orphanUndoFiles(filenames: ["V002__b.sql", "U002__b.sql", "VXXX__c.sql", "UXXX__c.sql"]).isEmpty)
+    }
+
     @Test("backoff doubles per try up to the cap, half fixed and half jitter")
     func backoff() {
         let t = MigrationTimeouts(baseBackoffMilliseconds: 100, maxBackoffMilliseconds: 1000)

@@ -89,4 +89,37 @@ struct ProjectionCoreTests {
         p.sources[2] = .init(table: "crm.users", mapping: .query(parameter: "id", sql: "SELECT 1"))
         #expect(throws: CoreError.self) { try validator.validate(p) }
     }
+
+    @Test("determinism is judged from tokens: casts of 'now', quoted and qualified calls, sequences and transaction ids are refused",
+          arguments: [
+              ("created_at < 'now'::timestamptz", "'now' cast to a date or time"),
+              ("created_at < timestamptz 'today'", "'today' cast to a date or time"),
+              ("created_at < CAST('now' AS date)", "'now' cast to a date or time"),
+              ("created_at < \"now\"()", "\"now\"(…)"),
+              ("created_at < pg_catalog.now()", "now(…)"),
+              ("id > nextval('crm.seq')", "nextval(…)"),
+              ("id::text <> txid_current()::text", "txid_current(…)"),
+              ("created_at < CURRENT_DATE", "CURRENT_DATE"),
+              ("random ( ) > 0.5", "random(…)"),
+          ])
+    func determinism(condition: String, construct: String) {
+        var p = Self.overview
+        p.recomputeSQL = "SELECT id FROM crm.customers\nWHERE id = ANY($1) AND \(condition)"
+        let validator = ProjectionValidator(knownTables: [], directory: "/srv/cutover/read-models")
+        #expect {
+            try validator.validate(p)
+        } throws: { error in
+            (error as? CoreError)?.message == "/srv/cutover/read-models/overview/recompute.sql: line 2: uses \(construct): read models must be a deterministic function of the write tables; store dates and let readers compare with the clock"
+        }
+    }
+
+    @Test("text that only mentions a clock word is not a call: strings, comments, column names")
+    func determinismIgnoresText() throws {
+        var p = Self.overview
+        p.recomputeSQL = """
+            SELECT id, 'now()' AS label, now_or_never FROM crm.customers -- not now()
+            WHERE id = ANY($1) /* random() */ AND note <> 'today'
+            """
+        try ProjectionValidator(knownTables: []).validate(p)
+    }
 }

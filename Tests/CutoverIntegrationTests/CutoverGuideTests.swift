@@ -25,7 +25,7 @@ struct CutoverGuideTests {
         }
         try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V010__legacy_customer_list_index.sql",
                                          toPath: "\(dir)/migrations/V010__legacy_customer_list_index.sql")
-        let common = ["--database-url", url, "--set", "migrations.directory=\(dir)/migrations", "--set", "migrations.blackouts=\(dir)/none.yaml",
+        let common = ["--database-url", url, "--set", "migrations.directory=\(dir)/migrations", "--set", "migrations.blackouts=none",
                       "--set", "projections.directory=\(root)/projections"]
         func run(_ args: [String], expect status: Int32 = 0) throws -> CLITests.Run {
             let r = try cli.cutover(args + common)
@@ -97,5 +97,9 @@ struct CutoverGuideTests {
         }
         let history = try run(["flags", "history", "customer_reads"])
         #expect(history.stdout.contains("guide: every module on the read model"))
+        // The guide's final `migrate status` is this run's (times aside).
+        let status = try run(["migrate", "status"])
+        #expect(DocsSnippet.lines(status.stdout) == DocsSnippet.output(of: "cutover migrate status", in: try DocsSnippet.doc("cutover-guide.md")),
+                "\(status.stdout)")
     }
 }

@@ -9,7 +9,8 @@ import Testing
 struct MigrateCLITests {
     let cli = CLITests()
 
-    /// A scratch project: migrations/ with the repository's templates, config/blackouts.yaml.
+    /// A scratch project: migrations/ with the repository's templates, config/blackouts.yaml
+    /// (without a calendar, `migrations.blackouts: none`).
     func project(calendar: String? = nil) throws -> String {
         let dir = NSTemporaryDirectory() + "cutover-project-\(UUID().uuidString)"
         let fm = FileManager.default
@@ -17,7 +18,7 @@ struct MigrateCLITests {
         try fm.createDirectory(atPath: dir + "/config", withIntermediateDirectories: true)
         try fm.copyItem(atPath: TestCluster.repositoryRoot + "/migrations/templates", toPath: dir + "/migrations/templates")
         if let calendar { try calendar.write(toFile: dir + "/config/blackouts.yaml", atomically: true, encoding: .utf8) }
-        try "migrations:\n  directory: \(dir)/migrations\n  blackouts: \(dir)/config/blackouts.yaml\n"
+        try "migrations:\n  directory: \(dir)/migrations\n  blackouts: \(calendar == nil ? "none" : dir + "/config/blackouts.yaml")\n"
             .write(toFile: dir + "/config/cutover.yaml", atomically: true, encoding: .utf8)
         return dir
     }

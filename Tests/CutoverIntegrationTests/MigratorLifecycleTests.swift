@@ -240,4 +240,22 @@ struct MigratorLifecycleTests {
         // The target itself is untouched.
         #expect(try await SQL.scalar(target, "SELECT to_regclass('fresh')::text") == nil)
     }
+
+    @Test("plan's dry run shows the lock of DDL that drops its relation: DROP TABLE, DROP VIEW, DROP MATERIALIZED VIEW")
+    func dryRunDropLocks() async throws {
+        let target = try await TestCluster.shared.freshDatabase()
+        try await SQL.exec(target, "CREATE TABLE legacy (id int)", "CREATE TABLE kept (id int)", "CREATE VIEW legacy_view AS SELECT id FROM kept",
+                           "CREATE MATERIALIZED VIEW legacy_totals AS SELECT count(*) AS n FROM kept")
+        let dir = try folder([
+            "V001__drops.sql": "-- phase: contract\nDROP VIEW legacy_view;\nDROP MATERIALIZED VIEW legacy_totals;\nDROP TABLE legacy;\nTRUNCATE kept;\n",
+        ])
+        let catalog = try MigrationSource.load(directory: dir)
+        let reports = try await MigrationDryRun(target: target, logger: logger).run(catalog.files)
+        let statements = try #require(reports.first).statements
+        #expect(statements.allSatisfy { $0.error == nil }, "\(statements.compactMap(\.error))")
+        #expect(statements.map { $0.locks.filter { $0.mode == "AccessExclusiveLock" }.map { "\($0.relation) \($0.isNew)" } } == [
+            ["public.legacy_view false"], ["public.legacy_totals false"], ["public.legacy false"], ["public.kept false"],
+        ], "\(statements.map { $0.locks.map { "\($0.mode) \($0.relation)" } })")
+        #expect(try await SQL.scalar(target, "SELECT to_regclass('legacy')::text") == "legacy")
+    }
 }

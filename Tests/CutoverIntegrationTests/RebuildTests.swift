@@ -81,6 +81,22 @@ struct RebuildTests {
         await #expect(throws: CoreError.self) { try await rebuilder.rebuildInPlace(keys: ["x"], where: nil) }
     }
 
+    @Test("contradictory flags are usage errors (64) before anything connects: --keys with --where, --drop-old or --no-verify in place")
+    func contradictoryFlags() throws {
+        let url = ["--database-url", "postgres://nobody@127.0.0.1:1/none"]
+        let cases: [([String], String)] = [
+            (["--keys", "1", "--where", "true"], "--keys and --where"),
+            (["--keys", "1", "--drop-old"], "--drop-old needs a full rebuild"),
+            (["--where", "true", "--drop-old"], "--drop-old needs a full rebuild"),
+            (["--keys", "1", "--no-verify"], "apply to a full rebuild"),
+            (["--no-verify", "--full-verify"], "contradict"),
+        ]
+        for (flags, message) in cases {
+            let run = try CLITests().cutover(["rebuild", "customer_overview"] + flags + url)
+            #expect(run.status == 64 && run.stderr.contains(message), "\(flags): \(run.status) \(run.stderr)")
+        }
+    }
+
     @Test("a new version is built beside the live one and swapped in; the outdated projector steps aside, the new one takes over")
     func newVersion() async throws {
         let db = try await TestCluster.shared.projectedDatabase()

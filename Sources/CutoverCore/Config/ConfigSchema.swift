@@ -95,13 +95,21 @@ public enum ConfigSchema {
         .init("dev.dataDirectory", .string, .string(".cutover/pg"), "data folder of the embedded dev cluster"),
         .init("dev.port", .int, .int(0), "port of the embedded dev cluster (0 = a free port)"),
         .init("migrations.directory", .string, .string("migrations"), "folder of migration files"),
-        .init("migrations.blackouts", .string, .string("config/blackouts.yaml"), "business calendar of blackout periods (missing file = no blackouts)"),
+        .init("migrations.blackouts", .string, .string("config/blackouts.yaml"), "business calendar of blackout periods; one that cannot be read stops every command consulting it; none = no blackouts"),
         .init("migrations.lockTimeoutMilliseconds", .int, .int(1000), "lock_timeout of every migration statement; a timeout is retried"),
         .init("migrations.lockRetries", .int, .int(10), "tries per statement or file when lock_timeout strikes (jittered exponential backoff)"),
         .init("migrations.statementTimeoutSeconds", .int, .int(600), "statement_timeout of every migration statement (0 = none)"),
         .init("projections.directory", .string, .string("projections"), "folder of projection definitions"),
         .init("log.level", .string, .string("info"), "trace | debug | info | notice | warning | error | critical"),
     ]
+
+    /// Keys naming files or folders. A relative value from a configuration file is relative to
+    /// that file's folder; from the command line, the environment or the defaults, to the working
+    /// directory.
+    public static let pathKeys: Set<String> = ["dev.dataDirectory", "migrations.directory", "migrations.blackouts", "projections.directory"]
+
+    /// The value of `migrations.blackouts` that means "no blackout calendar" (not a file name).
+    public static let noBlackouts = "none"
 
     /// The spec for `key`, if it is known.
     public static func spec(for key: String) -> ConfigKeySpec? { keys.first { $0.key == key } }
@@ -111,23 +119,6 @@ public enum ConfigSchema {
 
     /// The closest known key to `key`, for "did you mean" hints.
     public static func suggestion(for key: String) -> String? {
-        let best = keys.map { ($0.key, editDistance($0.key.lowercased(), key.lowercased())) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= max(2, key.count / 3) else { return nil }
-        return best.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        EditDistance.closest(to: key, among: keys.map(\.key))
     }
 }

@@ -12,7 +12,8 @@ public struct MigrationCatalog: Sendable, Equatable {
     /// Parses the given `(filename, content)` pairs. Only `*.sql` names are considered; other
     /// files (README.md, templates folder) are the caller's business to leave out.
     ///
-    /// Every malformed file is reported at once: the thrown error lists them all.
+    /// Every problem is reported at once: malformed files, duplicate versions, undo files without
+    /// their `V` file and second rollbacks; the thrown error lists them all.
     public init(sources: [(filename: String, content: String)]) throws(CoreError) {
         var parsed: [MigrationFile] = []
         var repeatables: [RepeatableMigration] = []
@@ -31,33 +32,45 @@ public struct MigrationCatalog: Sendable, Equatable {
                 problems.append(error)
             }
         }
-        if let first = problems.first {
-            if problems.count == 1 { throw first }
-            throw CoreError(first.code, problems.map(\.message).joined(separator: "\n"),
-                            context: ["problems": "\(problems.count)"])
-        }
         parsed.sort { $0.version < $1.version || ($0.version == $1.version && $0.filename < $1.filename) }
         var seen: [Int: String] = [:]
         for file in parsed {
             if let other = seen[file.version] {
-                throw CoreError(.duplicateMigrationVersion,
-                                "two migration files share version \(file.version): \(other) and \(file.filename); run `cutover migrate number` to renumber the unapplied one",
-                                context: ["version": "\(file.version)", "files": "\(other),\(file.filename)"])
+                problems.append(CoreError(.duplicateMigrationVersion,
+                                          "two migration files share version \(file.version): \(other) and \(file.filename); run `cutover migrate number` to renumber the unapplied one",
+                                          context: ["version": "\(file.version)", "files": "\(other),\(file.filename)"]))
+            } else {
+                seen[file.version] = file.filename
             }
-            seen[file.version] = file.filename
         }
+        // Undo files are matched by version, so an unnumbered or malformed V file that failed to
+        // parse still counts as present: its undo file is not reported as an orphan as well.
+        let unparsedVersions = Set(sources.filter { $0.filename.first == "V" || $0.filename.first == "v" }.compactMap { source -> Int? in
+            guard source.filename.hasSuffix(".sql"), !parsed.contains(where: { $0.filename == source.filename }) else { return nil }
+            return MigrationNumbering.version(of: source.filename)
+        })
         for u in undo {
             guard let index = parsed.firstIndex(where: { $0.version == u.version }) else {
-                throw CoreError(.malformedMigrationName, "\(u.filename): no V\(String(u.version).leftPadded(3)) file for this undo file to roll back",
-                                context: ["file": u.filename])
+                if !unparsedVersions.contains(u.version) {
+                    problems.append(CoreError(.malformedMigrationName, "\(u.filename): no V\(String(u.version).leftPadded(3)) file for this undo file to roll back",
+                                              context: ["file": u.filename]))
+                }
+                continue
             }
             if let source = parsed[index].rollbackSource {
-                throw CoreError(.malformedMigrationHeader,
-                                "\(u.filename): \(parsed[index].filename) already has a rollback (\(source == "section" ? "its -- rollback: section" : source)); keep one",
-                                context: ["file": u.filename])
+                problems.append(CoreError(.malformedMigrationHeader,
+                                          "\(u.filename): \(parsed[index].filename) already has a rollback (\(source == "section" ? "its -- rollback: section" : source)); keep one",
+                                          context: ["file": u.filename]))
+                continue
             }
             parsed[index].rollbackStatements = u.statements
             parsed[index].rollbackSource = u.filename
+        }
+        // Every problem of the folder at once, in one error (the first one's code).
+        if let first = problems.first {
+            if problems.count == 1 { throw first }
+            throw CoreError(first.code, problems.map(\.message).joined(separator: "\n"),
+                            context: ["problems": "\(problems.count)"])
         }
         self.files = parsed
         self.repeatables = repeatables.sorted { $0.filename < $1.filename }

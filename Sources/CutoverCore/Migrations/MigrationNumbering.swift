@@ -43,7 +43,9 @@ public struct MigrationNumbering: Sendable {
             width = max(width, versionText.count)
             numbered[v, default: []].append(name)
         }
-        var used = Set(numbered.keys).union(appliedVersions)
+        // A version an undo file carries is taken too: a file numbered into it would adopt that
+        // undo file as its rollback.
+        var used = Set(numbered.keys).union(appliedVersions).union(Self.undoVersions(filenames))
         var next = (used.max() ?? 0) + 1
         func take() -> Int {
             while used.contains(next) { next += 1 }
@@ -71,6 +73,31 @@ public struct MigrationNumbering: Sendable {
             }
         }
         return result
+    }
+
+    /// Undo files (`U###__name.sql`, `UXXX__name.sql`) without the versioned file they would roll
+    /// back: `U004__x.sql` with no `V004__…` file, `UXXX__x.sql` with no `VXXX__x.sql`. Such a file
+    /// is an error, never a rollback for whichever file gets its number next.
+    public func orphanUndoFiles(filenames: [String]) -> [String] {
+        let versioned = filenames.filter { $0.hasSuffix(".sql") && ($0.first == "V" || $0.first == "v") }
+        let versions = Set(versioned.compactMap { Self.version(of: $0) })
+        return filenames.filter { $0.hasSuffix(".sql") && ($0.first == "U" || $0.first == "u") }.filter { undo in
+            if let version = Self.version(of: undo) { return !versions.contains(version) }
+            return !versioned.contains("V" + undo.dropFirst())
+        }.sorted()
+    }
+
+    /// The versions of the numbered undo files among `filenames`.
+    static func undoVersions(_ filenames: [String]) -> Set<Int> {
+        Set(filenames.filter { $0.hasSuffix(".sql") && ($0.first == "U" || $0.first == "u") }.compactMap { version(of: $0) })
+    }
+
+    /// The number of `V012__x.sql` or `U012__x.sql` (nil for `XXX` and malformed names).
+    static func version(of filename: String) -> Int? {
+        let stem = filename.dropFirst().dropLast(4)
+        guard let sep = stem.firstRange(of: "__") else { return nil }
+        guard let version = Int(stem[stem.startIndex..<sep.lowerBound]), version > 0 else { return nil }
+        return version
     }
 
     /// `V007__x.sql` with its version replaced.

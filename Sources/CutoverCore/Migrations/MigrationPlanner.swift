@@ -24,6 +24,8 @@ public struct MigrationPlanner: Sendable {
         public var filename: String
         public var phase: MigrationPhase
         public var status: Status
+        /// The history row of this version, if any (applied, drifted or with its file missing).
+        public var applied: AppliedMigration? = nil
     }
 
     /// Status of every file and every history row, in version order.
@@ -42,10 +44,10 @@ public struct MigrationPlanner: Sendable {
             } else {
                 status = .pending
             }
-            entries.append(Entry(version: file.version, filename: file.filename, phase: file.phase, status: status))
+            entries.append(Entry(version: file.version, filename: file.filename, phase: file.phase, status: status, applied: byVersion[file.version]))
         }
         for row in applied where !fileVersions.contains(row.version) {
-            entries.append(Entry(version: row.version, filename: row.filename, phase: row.phase, status: .missingFile(row)))
+            entries.append(Entry(version: row.version, filename: row.filename, phase: row.phase, status: .missingFile(row), applied: row))
         }
         return entries.sorted { $0.version < $1.version }
     }

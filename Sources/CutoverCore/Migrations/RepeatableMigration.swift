@@ -27,10 +27,12 @@ public struct RepeatableMigration: Sendable, Equatable {
         self.filename = filename
         let normalized = content.replacingCRLF()
         self.checksum = SHA256.hex(normalized)
-        let header = try? MigrationHeader(parsing: normalized, filename: filename)
-        if header == nil, normalized.contains("-- phase:") {
-            // A phase line that does not parse is an error, not a silent default.
-            _ = try MigrationHeader(parsing: normalized, filename: filename)
+        let header: MigrationHeader?
+        do {
+            header = try MigrationHeader(parsing: normalized, filename: filename)
+        } catch where error.code == .malformedMigrationHeader && error.context["line"] == nil && !normalized.contains("-- phase:") {
+            // Only a missing phase line means the default; a bad phase or directive is an error.
+            header = nil
         }
         self.phase = header?.phase ?? .expand
         do {

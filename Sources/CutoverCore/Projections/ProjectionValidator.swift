@@ -3,18 +3,17 @@
 public struct ProjectionValidator: Sendable {
     /// Tables that exist in the write model, to catch typos in `sources`.
     public var knownTables: Set<String>
+    /// The projections folder as configured (`projections.directory`), named in every error.
+    public var directory: String
 
-    public init(knownTables: Set<String>) {
+    public init(knownTables: Set<String>, directory: String = "projections") {
         self.knownTables = knownTables
+        self.directory = directory
     }
-
-    /// Functions that make a read model depend on when it was computed.
-    public static let nondeterministic = ["now()", "current_date", "current_timestamp", "clock_timestamp", "statement_timestamp",
-                                          "transaction_timestamp", "localtimestamp", "random()", "gen_random_uuid", "timeofday"]
 
     public func validate(_ p: ProjectionDefinition) throws(CoreError) {
         func fail(_ file: String, _ why: String) -> CoreError {
-            CoreError(.invalidProjection, "projections/\(p.name)/\(file): \(why)", context: ["projection": p.name, "file": file])
+            CoreError(.invalidProjection, "\(directory)/\(p.name)/\(file): \(why)", context: ["projection": p.name, "file": file])
         }
         guard !p.name.isEmpty, p.name.allSatisfy({ $0.isSnakeCaseCharacter }), p.name.first?.isLetter == true else {
             throw fail("projection.yaml", "name \"\(p.name)\" must be snake_case")
@@ -54,8 +53,14 @@ public struct ProjectionValidator: Sendable {
             || recompute.trimmingWhitespace().hasPrefix("--") else {
             throw fail("recompute.sql", "must be one SELECT")
         }
-        for word in Self.nondeterministic where recompute.contains(word) {
-            throw fail("recompute.sql", "uses \(word): read models must be a deterministic function of the write tables; store dates and let readers compare with the clock")
+        let problem: (construct: String, line: Int)?
+        do {
+            problem = try DeterminismCheck.firstProblem(in: p.recomputeSQL)
+        } catch {
+            throw fail("recompute.sql", error.message)
+        }
+        if let problem {
+            throw fail("recompute.sql", "line \(problem.line): uses \(problem.construct): read models must be a deterministic function of the write tables; store dates and let readers compare with the clock")
         }
         guard !p.allKeysSQL.isEmpty else { throw fail("projection.yaml", "key.all: a query returning every key is required for full builds") }
     }

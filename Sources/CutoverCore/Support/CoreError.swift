@@ -29,6 +29,8 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         // MARK: lint
         /// A file given to `cutover migrate lint` cannot be read or is not UTF-8 text.
         case lintInputUnreadable = "lint.unreadable_input"
+        /// Pending migrations with lint errors: `migrate up` refuses them as `migrate plan` reports them.
+        case lintErrors = "migration.lint_errors"
         // MARK: backfill
         case unknownBackfill = "backfill.unknown"
         case unknownBackfillDirective = "backfill.unknown_directive"

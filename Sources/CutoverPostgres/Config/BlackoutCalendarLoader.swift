@@ -4,10 +4,19 @@ import Yams
 
 /// Reads `config/blackouts.yaml` into a ``BlackoutCalendar``.
 public enum BlackoutCalendarLoader {
-    /// Loads the calendar at `path`; a missing file is an empty calendar (no blackouts), a broken
-    /// one is an error naming the file, line and the valid values.
+    /// Loads the calendar at `path` (the value of `migrations.blackouts`). Fails closed: only the
+    /// value `none` means no blackouts; a missing, unreadable or broken file is an error
+    /// (`malformedCalendar`, exit 78) naming the path, and for a broken one the line and the
+    /// valid values.
     public static func load(path: String) throws -> BlackoutCalendar {
-        guard FileManager.default.fileExists(atPath: path) else { return .none }
+        if path == ConfigSchema.noBlackouts { return .none }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+            let absolute = path.hasPrefix("/") ? "" : " (looked for \(FileManager.default.currentDirectoryPath)/\(path))"
+            throw CoreError(.malformedCalendar,
+                            "blackout calendar \(path) \(isFolder.boolValue ? "is a folder" : "does not exist")\(absolute); migrations.blackouts must name a readable calendar, or be none to run without blackouts",
+                            context: ["file": path])
+        }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw CoreError(.malformedCalendar, "\(path): cannot read the file as UTF-8 text", context: ["file": path])
         }

@@ -73,8 +73,30 @@ public struct ConfigLoader: Sendable {
                 break
             }
         }
+        if fileExists {
+            for key in ConfigSchema.pathKeys where sources[key] == path {
+                guard case .string(let value)? = values[key], !value.hasPrefix("/"), !value.isEmpty,
+                      !(key == "migrations.blackouts" && value == ConfigSchema.noBlackouts) else { continue }
+                values[key] = .string(Self.resolve(value, relativeTo: (path as NSString).deletingLastPathComponent))
+            }
+        }
         let lookup = sources
         return try CutoverConfig(values: values, explicitKeys: Set(values.keys), source: { lookup[$0] ?? "defaults" })
+    }
+
+    /// `relative` resolved against `folder` with `.` and `..` folded away (`config` + `../migrations`
+    /// is `migrations`), so effective values read as the operator would write them.
+    static func resolve(_ relative: String, relativeTo folder: String) -> String {
+        var parts: [String] = []
+        for part in (folder.split(separator: "/") + relative.split(separator: "/")).map(String.init) where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return folder.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     /// Environment variables with the prefix that are not settings (used by tools around Cutover).

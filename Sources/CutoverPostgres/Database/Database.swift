@@ -60,9 +60,11 @@ public enum Database {
         }
     }
 
-    /// Maps a connect failure to a clear message.
+    /// Maps a connect failure to a clear message naming host, port and the cause (refused,
+    /// timeout, unknown host, login refused) with the URL, its password hidden.
     static func translateConnectError(_ error: any Error, target: DatabaseTarget) -> DatabaseError {
         let url = target.url.description
+        let server = "PostgreSQL at \(target.url.host):\(target.url.port)"
         if let psql = error as? PSQLError {
             if let info = psql.serverInfo {
                 let state = info[.sqlState] ?? ""
@@ -70,26 +72,27 @@ public enum Database {
                 switch state {
                 case "28P01", "28000":
                     return DatabaseError(.authenticationFailed,
-                                         "cannot log in to \(url): \(message); check database.user / database.password (or database.url)",
-                                         context: ["url": url], sqlState: state)
+                                         "cannot log in to \(server) as \(target.url.user) (login refused: \(message)); URL \(url); check database.user / database.password (or database.url)",
+                                         context: ["url": url, "cause": "login refused"], sqlState: state)
                 case "3D000":
                     return DatabaseError(.databaseMissing,
                                          "database \"\(target.url.database)\" does not exist on \(url); create it or run `cutover dev up` for a local cluster",
                                          context: ["url": url], sqlState: state)
                 default:
-                    return DatabaseError(.serverError, "cannot connect to \(url): \(message) (SQLSTATE \(state))",
+                    return DatabaseError(.serverError, "cannot connect to \(server) (\(message), SQLSTATE \(state)); URL \(url)",
                                          context: ["url": url], sqlState: state)
                 }
             }
             if psql.code == .authMechanismRequiresPassword {
-                return DatabaseError(.authenticationFailed, "cannot log in to \(url): the server wants a password; set database.password or put it in database.url",
-                                     context: ["url": url])
+                return DatabaseError(.authenticationFailed,
+                                     "cannot log in to \(server) as \(target.url.user) (login refused: the server wants a password); URL \(url); set database.password or put it in database.url",
+                                     context: ["url": url, "cause": "login refused"])
             }
         }
-        let detail = (error as? PSQLError)?.underlying.map { "\($0)" } ?? "\(error)"
+        let cause = ConnectFailure.cause(error, timeoutSeconds: target.connectTimeoutSeconds)
         return DatabaseError(.unreachable,
-                             "cannot reach PostgreSQL at \(url) (\(detail.prefix(160))); is it running? For a local throwaway cluster run `cutover dev up`",
-                             context: ["url": url])
+                             "cannot reach PostgreSQL at \(target.url.host):\(target.url.port) (\(cause)); URL \(url); is it running? For a local throwaway cluster run `cutover dev up`",
+                             context: ["url": url, "cause": cause])
     }
 
     /// Maps an error thrown by a query to a ``DatabaseError`` keeping SQLSTATE and server message.

@@ -9,8 +9,10 @@ import PostgresNIO
 /// The copy is made with `pg_dump --schema-only` and restored with `psql` into a throwaway
 /// database, which is dropped afterwards, whatever happens. Statements of a transactional file run
 /// in one transaction as `up` would; after each one, `pg_locks` of the session shows the locks it
-/// added. Statements that cannot run inside a transaction (CONCURRENTLY, VACUUM) are run as they
-/// are and their lock is the documented one.
+/// added, DDL of every kind included: a relation a statement dropped is named from the catalog as
+/// it was before the statement (its lock outlives its `pg_class` row). Statements that cannot run
+/// inside a transaction (CONCURRENTLY, VACUUM) are run as they are and their lock is the
+/// documented one.
 public struct MigrationDryRun: Sendable {
     /// A table lock a statement takes.
     public struct TakenLock: Sendable, Equatable {
@@ -69,6 +71,12 @@ public struct MigrationDryRun: Sendable {
     /// Copies the schema, runs `files` in order on the copy and drops it. Stops at the first failing
     /// statement (later files depend on earlier ones); that statement's report carries the error.
     public func run(_ files: [MigrationFile]) async throws -> [FileReport] {
+        try await run(files, repeatables: []).files
+    }
+
+    /// As ``run(_:)``, then, when every versioned file ran, the changed `repeatables` after them,
+    /// each in one transaction, as `up` runs them.
+    public func run(_ files: [MigrationFile], repeatables: [RepeatableMigration]) async throws -> (files: [FileReport], repeatables: [RepeatableReport]) {
         let scratch = "cutover_plan_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let binaries = try PostgresBinaries.locate()
         try await Database.withConnection(target, logger: logger) { admin in
@@ -77,7 +85,9 @@ public struct MigrationDryRun: Sendable {
         do {
             try copySchema(into: scratch, binaries: binaries)
             let reports = try await Database.withConnection(target.with(database: scratch), logger: logger) { connection in
-                try await runFiles(files, on: connection)
+                let fileReports = try await runFiles(files, on: connection)
+                guard !fileReports.contains(where: \.failed), fileReports.count == files.count else { return (fileReports, [RepeatableReport]()) }
+                return (fileReports, try await runRepeatables(repeatables, on: connection))
             }
             try await dropScratch(scratch)
             return reports
@@ -118,6 +128,8 @@ public struct MigrationDryRun: Sendable {
             var report = FileReport(file: file, statements: [])
             if file.transactional { try await exec(connection, "BEGIN") }
             var held = Set<String>()
+            // Names of the relations seen so far, kept after a statement drops one.
+            var known = try await relationNames(connection)
             for statement in file.statements {
                 var entry = StatementReport(line: statement.line, sql: statement.sql, locks: [], error: nil)
                 let inTransaction = file.transactional || !Self.needsAutocommit(statement.sql)
@@ -125,7 +137,8 @@ public struct MigrationDryRun: Sendable {
                     if !file.transactional && inTransaction { try await exec(connection, "BEGIN"); held = [] }
                     try await exec(connection, statement.sql)
                     if inTransaction {
-                        let now = try await locks(connection, existing: before)
+                        let now = try await locks(connection, existing: before, known: known)
+                        known.merge(try await relationNames(connection)) { old, _ in old }
                         entry.locks = Self.strongestPerRelation(now.filter { !held.contains($0.relation + "|" + $0.mode) })
                         held.formUnion(now.map { $0.relation + "|" + $0.mode })
                         if !file.transactional { try await exec(connection, "COMMIT") }
@@ -147,30 +160,45 @@ public struct MigrationDryRun: Sendable {
         return reports
     }
 
-    private func exec(_ connection: PostgresConnection, _ sql: String) async throws {
+    func exec(_ connection: PostgresConnection, _ sql: String) async throws {
         try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "dry run")
     }
 
-    private func relationIDs(_ connection: PostgresConnection) async throws -> Set<Int64> {
+    func relationIDs(_ connection: PostgresConnection) async throws -> Set<Int64> {
         let rows = try await connection.checkedQuery("SELECT oid::bigint FROM pg_class", logger: logger, doing: "listing relations")
         var ids = Set<Int64>()
         for try await id in rows.decode(Int64.self) { ids.insert(id) }
         return ids
     }
 
-    private func locks(_ connection: PostgresConnection, existing: Set<Int64>) async throws -> [TakenLock] {
+    /// Tables, views, materialized views and foreign tables outside the system schemas, by oid.
+    func relationNames(_ connection: PostgresConnection) async throws -> [Int64: String] {
         let rows = try await connection.checkedQuery("""
-            SELECT c.oid::bigint, l.mode, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-              AND c.relkind IN ('r', 'p', 'm', 'v', 'f')
+            SELECT c.oid::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+            """, logger: logger, doing: "listing relations")
+        var names: [Int64: String] = [:]
+        for try await (oid, name) in rows.decode((Int64, String).self) { names[oid] = name }
+        return names
+    }
+
+    /// The session's granted relation locks on the relations of `known` (those a statement
+    /// dropped included: their `pg_class` row is gone, their lock is not).
+    func locks(_ connection: PostgresConnection, existing: Set<Int64>, known: [Int64: String]) async throws -> [TakenLock] {
+        let rows = try await connection.checkedQuery("""
+            SELECT l.relation::bigint, l.mode FROM pg_locks l
+            WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, logger: logger, doing: "reading the session's locks")
-        var out: [TakenLock] = []
-        for try await (oid, mode, name) in rows.decode((Int64, String, String).self) {
-            out.append(TakenLock(mode: mode, relation: name, isNew: !existing.contains(oid), observed: true))
+        var locked: [(Int64, String)] = []
+        for try await (oid, mode) in rows.decode((Int64, String).self) { locked.append((oid, mode)) }
+        let current = try await relationNames(connection)
+        return locked.compactMap { oid, mode in
+            guard let name = current[oid] ?? known[oid] else { return nil }
+            return TakenLock(mode: mode, relation: name, isNew: !existing.contains(oid), observed: true)
         }
-        return out
     }
 
     static let strength = ["AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock", "ShareLock",

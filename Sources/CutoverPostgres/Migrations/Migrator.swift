@@ -25,6 +25,9 @@ public struct Migrator: Sendable {
     public var blackoutOverride: String?
     /// The current time as Unix seconds (injectable so tests can stand inside a blackout).
     public var now: @Sendable () -> Int64
+    /// Refuse pending files with lint errors before anything runs, as `migrate plan` reports them
+    /// (``MigrationLinter/lintGate(_:)``). `cutover migrate up` sets it.
+    public var refusesLintErrors = false
 
     public init(target: DatabaseTarget, catalog: MigrationCatalog, lockWaitSeconds: Double = 30,
                 operatorName: String = Migrator.defaultOperatorName(), timeouts: MigrationTimeouts = MigrationTimeouts(),
@@ -80,6 +83,7 @@ public struct Migrator: Sendable {
             let repeatables = targetVersion == nil
                 ? MigrationPlanner().repeatablesToApply(catalog: catalog, applied: try await MigrationHistory.repeatables(connection, logger: logger), phases: phases)
                 : []
+            if refusesLintErrors, let refusal = MigrationLinter.lintGate(pending) { throw refusal }
             let overrides = try checkBlackouts(pending.map { ($0.filename, $0.phase) } + repeatables.map { ($0.filename, $0.phase) }, progress: progress)
             if pending.isEmpty && repeatables.isEmpty { progress(.nothingToDo) }
             for file in pending {
