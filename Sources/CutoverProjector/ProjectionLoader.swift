@@ -3,15 +3,11 @@ import Foundation
 import Yams
 
 /// Reads `projections/<name>/{projection.yaml, table.sql, recompute.sql}` and validates them.
+/// Source tables are not checked here (any schema of the target database may hold them):
+/// ``ProjectionCatalogCheck`` checks them against the database.
 public enum ProjectionLoader {
-    /// Write-model tables a projection may read (sources are checked against these).
-    public static let defaultKnownTables: Set<String> = [
-        "crm.territories", "crm.users", "crm.user_territories", "crm.customers", "crm.contacts",
-        "crm.lead_protections", "crm.samples", "crm.orders", "crm.activities",
-    ]
-
     /// Loads every projection folder in `directory`, sorted by name.
-    public static func load(directory: String, knownTables: Set<String> = defaultKnownTables) throws -> [ProjectionDefinition] {
+    public static func load(directory: String, knownTables: Set<String> = []) throws -> [ProjectionDefinition] {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -30,7 +26,7 @@ public enum ProjectionLoader {
     }
 
     /// Loads one folder; errors name its files by the folder's path as given.
-    public static func loadOne(folder: String, knownTables: Set<String> = defaultKnownTables) throws -> ProjectionDefinition {
+    public static func loadOne(folder: String, knownTables: Set<String> = []) throws -> ProjectionDefinition {
         let folderName = (folder as NSString).lastPathComponent
         func fail(_ file: String, _ why: String) -> CoreError {
             CoreError(.invalidProjection, "\(folder)/\(file): \(why)", context: ["projection": folderName, "file": file])

@@ -13,15 +13,30 @@ struct ProjectionsCommand: AsyncParsableCommand {
     )
 
     struct Validate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load and check every projections/<name>/ folder.")
+        static let configuration = CommandConfiguration(
+            abstract: "Load and check every projections/<name>/ folder, and its source tables against the database.",
+            discussion: """
+                The source tables (any schema) and their captured columns are checked against the configured database \
+                (--database-url, database.*, or the running dev cluster). --offline checks the files only.
+                """)
         @OptionGroup var options: GlobalOptions
+        @Flag(help: "Check the files only, not the source tables against a database.") var offline = false
 
         func run() async throws {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
-                for p in try ProjectionLoader.load(directory: config.projectionsDirectory) {
+                let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
+                if !offline {
+                    let logger = options.makeLogger(config)
+                    let target = try options.databaseTarget(config, logger: logger)
+                    try await Database.withConnection(target, logger: logger) { connection in
+                        try await ProjectionCatalogCheck(directory: config.projectionsDirectory, logger: logger).check(projections, on: connection)
+                    }
+                }
+                for p in projections {
                     print("✓ \(p.name) v\(p.version): key \(p.keyColumn) (\(p.keyType.rawValue)), \(p.sources.count) source table(s) → \(p.table), view \(p.view)")
                 }
+                if offline { FileHandle.standardError.write(Data("(--offline: source tables not checked against a database)\n".utf8)) }
             }
         }
     }

@@ -22,7 +22,10 @@ struct ProjectCommand: AsyncParsableCommand {
             let logger = options.makeLogger(config, label: "cutover.projector")
             let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover projector")
             let projections = try ProjectorCommandSupport.projections(config, only: only)
-            try await ProjectorCommandSupport.checkReachable(target, logger: logger)
+            // Reachable, and every source table exists in this database: refuse before building anything.
+            try await Database.withConnection(target, logger: logger) { connection in
+                try await ProjectionCatalogCheck(directory: config.projectionsDirectory, logger: logger).check(projections, on: connection)
+            }
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
             let host = config.http.host

@@ -38,13 +38,13 @@ extension SmallGapsCLITests {
     func validateNamesConfiguredFolder() throws {
         let dir = NSTemporaryDirectory() + "cutover-read-models-\(UUID().uuidString)"
         try FileManager.default.copyItem(atPath: TestCluster.repositoryRoot + "/projections", toPath: dir)
-        let clean = try cli.cutover(["projections", "validate", "--set", "projections.directory=\(dir)"])
+        let clean = try cli.cutover(["projections", "validate", "--offline", "--set", "projections.directory=\(dir)"])
         #expect(clean.status == 0 && clean.stdout.contains("✓ sample_followups"), "\(clean.stderr)")
         let file = dir + "/sample_followups/recompute.sql"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try text.replacingOccurrences(of: "WHERE s.id = ANY($1::bigint[])", with: "WHERE s.id = ANY($1::bigint[]) AND s.sent_at < 'now'::timestamptz")
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let run = try cli.cutover(["projections", "validate", "--set", "projections.directory=\(dir)"])
+        let run = try cli.cutover(["projections", "validate", "--offline", "--set", "projections.directory=\(dir)"])
         #expect(run.status == 65, "\(run.stdout) \(run.stderr)")
         #expect(run.stderr.contains("\(dir)/sample_followups/recompute.sql: line 27: uses 'now' cast to a date or time"), "\(run.stderr)")
     }
