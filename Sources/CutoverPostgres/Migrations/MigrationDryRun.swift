@@ -160,8 +160,9 @@ public struct MigrationDryRun: Sendable {
         return reports
     }
 
+    /// Runs `sql` to its end: rows are drained, so an error raised while a SELECT runs is reported.
     func exec(_ connection: PostgresConnection, _ sql: String) async throws {
-        try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "dry run")
+        for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "dry run") {}
     }
 
     func relationIDs(_ connection: PostgresConnection) async throws -> Set<Int64> {

@@ -160,7 +160,10 @@ extension Migrator {
 
     func execute(_ statement: SQLStatementSplitter.Statement, filename: String, transactional: Bool, on connection: PostgresConnection) async throws {
         do {
-            try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement.sql), logger: logger, doing: "statement")
+            let rows = try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement.sql), logger: logger, doing: "statement")
+            // A statement returning rows (SELECT …) reports an error raised while it runs through
+            // its row stream: drain it, or the error would go unnoticed and the statement count as done.
+            for try await _ in rows {}
         } catch {
             let translated = Database.translate(error, doing: "statement")
             let reason = translated.message.replacingOccurrences(of: "statement failed: ", with: "")
