@@ -60,7 +60,24 @@ struct MigrateCommand: AsyncParsableCommand {
                 }
                 var (migrator, url) = try await run.migrator(options)
                 migrator.refusesLintErrors = true
-                let applied = try await migrator.up(to: version, phases: phases) { event in MigrateCommand.report(event) }
+                let interrupt = MigrationInterrupt(target: migrator.target, logger: migrator.logger)
+                migrator.onSession = { pid in interrupt.sessionStarted(pid) }
+                interrupt.install()
+                let applied: [MigrationFile]
+                do {
+                    applied = try await migrator.up(to: version, phases: phases) { event in
+                        interrupt.observe(event)
+                        MigrateCommand.report(event)
+                        // Progress reaches a file or a pipe as it happens, also when interrupted.
+                        fflush(nil)
+                    }
+                    interrupt.finish()
+                } catch {
+                    interrupt.finish()
+                    guard interrupt.wasInterrupted else { throw error }
+                    await interrupt.report()
+                    throw ExitCode(130)
+                }
                 print(applied.isEmpty ? "database \(url) is up to date" : "applied \(applied.count) migration(s) to \(url)")
             }
         }

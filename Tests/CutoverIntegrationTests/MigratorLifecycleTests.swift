@@ -228,7 +228,10 @@ struct MigratorLifecycleTests {
             "V002__broken.sql": "-- phase: expand\nALTER TABLE nowhere ADD COLUMN x int;\n",
         ])
         let catalog = try MigrationSource.load(directory: dir)
-        let reports = try await MigrationDryRun(target: target, logger: logger).run(catalog.files)
+        // A prefix of its own: other tests' plans create (and drop) scratch databases meanwhile.
+        var dryRun = MigrationDryRun(target: target, logger: logger)
+        dryRun.scratchPrefix = "cutover_plan_\(UUID().uuidString.prefix(8).lowercased())"
+        let reports = try await dryRun.run(catalog.files)
         let first = try #require(reports.first)
         #expect(first.statements.map { $0.locks.map { "\($0.mode) \($0.relation) \($0.isNew)" } } == [
             ["AccessExclusiveLock public.fresh true"],
@@ -236,7 +239,7 @@ struct MigratorLifecycleTests {
             ["ShareLock public.existing false"],
         ])
         #expect(reports.last?.statements.last?.error?.contains("nowhere") == true)
-        #expect(try await SQL.scalar(target, "SELECT count(*)::text FROM pg_database WHERE datname LIKE 'cutover_plan_%'") == "0")
+        #expect(try await SQL.scalar(target, "SELECT count(*)::text FROM pg_database WHERE datname LIKE '\(dryRun.scratchPrefix)%'") == "0")
         // The target itself is untouched.
         #expect(try await SQL.scalar(target, "SELECT to_regclass('fresh')::text") == nil)
     }

@@ -143,6 +143,7 @@ struct ProjectorTests {
         func message(_ dir: String) -> String {
             do { _ = try ProjectionLoader.loadOne(folder: dir); return "" } catch { return "\(error)" }
         }
+        // Errors name the folder as configured (here a temporary one), not a fixed projections/.
         #expect(message(try folder("no_yaml", yaml: nil)).contains("\(root)/no_yaml/projection.yaml"))
         #expect(message(try folder("no_recompute", yaml: good.replacingOccurrences(of: "NAME", with: "no_recompute"), recompute: nil)).contains("recompute.sql"))
         #expect(message(try folder("typo", yaml: good.replacingOccurrences(of: "NAME", with: "typo") + "sourcez: []\n")).contains("unknown key sourcez"))

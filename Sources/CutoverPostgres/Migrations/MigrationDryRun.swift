@@ -62,6 +62,8 @@ public struct MigrationDryRun: Sendable {
 
     public var target: DatabaseTarget
     public var logger: Logger
+    /// The scratch database's name starts with this (then the pid and a random number).
+    public var scratchPrefix = "cutover_plan"
 
     public init(target: DatabaseTarget, logger: Logger) {
         self.target = target
@@ -77,7 +79,7 @@ public struct MigrationDryRun: Sendable {
     /// As ``run(_:)``, then, when every versioned file ran, the changed `repeatables` after them,
     /// each in one transaction, as `up` runs them.
     public func run(_ files: [MigrationFile], repeatables: [RepeatableMigration]) async throws -> (files: [FileReport], repeatables: [RepeatableReport]) {
-        let scratch = "cutover_plan_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        let scratch = "\(scratchPrefix)_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let binaries = try PostgresBinaries.locate()
         try await Database.withConnection(target, logger: logger) { admin in
             try await DatabaseAdmin.createDatabaseIfMissing(scratch, template: "template0", on: admin, logger: logger)
@@ -160,8 +162,9 @@ public struct MigrationDryRun: Sendable {
         return reports
     }
 
+    /// Runs `sql` to its end: rows are drained, so an error raised while a SELECT runs is reported.
     func exec(_ connection: PostgresConnection, _ sql: String) async throws {
-        try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "dry run")
+        for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "dry run") {}
     }
 
     func relationIDs(_ connection: PostgresConnection) async throws -> Set<Int64> {

@@ -131,7 +131,8 @@ extension Migrator {
     }
 
     /// Runs `body`; on a lock timeout (SQLSTATE 55P03) waits with jittered exponential backoff and
-    /// tries again, up to `timeouts.lockRetries` tries in all.
+    /// tries again, up to `timeouts.lockRetries` tries in all. ``isTransientSlotError(_:)`` counts
+    /// as a lock timeout.
     func retryingLockTimeouts(filename: String, line: Int = 0, progress: @Sendable (MigrationEvent) -> Void,
                               _ body: () async throws -> Void) async throws {
         var attempt = 1
@@ -139,7 +140,7 @@ extension Migrator {
             do {
                 try await body()
                 return
-            } catch let error as DatabaseError where error.sqlState == "55P03" {
+            } catch let error as DatabaseError where error.sqlState == "55P03" || Self.isTransientSlotError(error) {
                 guard attempt < timeouts.lockRetries else {
                     throw DatabaseError(.lockTimeout,
                                         "\(error.message); gave up after \(attempt) tries (lock_timeout \(timeouts.lockTimeoutMilliseconds) ms each, with backoff): another session holds a conflicting lock for long. Find it with `SELECT pid, state, query FROM pg_stat_activity WHERE pid = ANY (pg_blocking_pids(<pid>))` or retry later",
@@ -154,17 +155,29 @@ extension Migrator {
         }
     }
 
+    /// PostgreSQL 15 may end a statement that creates a logical replication slot (V009's
+    /// `SELECT … FROM cutover.ensure_capture_slot()`) with an internal error instead of a lock
+    /// timeout when the slot waits for running transactions under load (`snapshot reference … is
+    /// not owned by resource owner …`, SQLSTATE XX000, seen in the test suite). Nothing of the
+    /// statement remains, so it is retried as a lock timeout is.
+    static func isTransientSlotError(_ error: DatabaseError) -> Bool {
+        error.sqlState == "XX000" && error.message.contains("is not owned by resource owner")
+    }
+
     func execute(_ statement: SQLStatementSplitter.Statement, of file: MigrationFile, on connection: PostgresConnection) async throws {
         try await execute(statement, filename: file.filename, transactional: file.transactional, on: connection)
     }
 
     func execute(_ statement: SQLStatementSplitter.Statement, filename: String, transactional: Bool, on connection: PostgresConnection) async throws {
         do {
-            try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement.sql), logger: logger, doing: "statement")
+            let rows = try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement.sql), logger: logger, doing: "statement")
+            // A statement returning rows (SELECT …) reports an error raised while it runs through
+            // its row stream: drain it, or the error would go unnoticed and the statement count as done.
+            for try await _ in rows {}
         } catch {
             let translated = Database.translate(error, doing: "statement")
             let reason = translated.message.replacingOccurrences(of: "statement failed: ", with: "")
-            let code: DatabaseError.Code = translated.sqlState == "55P03" ? .lockTimeout : .migrationFailed
+            let code: DatabaseError.Code = translated.sqlState == "55P03" || Self.isTransientSlotError(translated) ? .lockTimeout : .migrationFailed
             throw DatabaseError(code,
                                 "\(filename) line \(statement.line): \(reason); \(transactional ? "the file was rolled back and is not recorded as applied" : "this statement did not complete")",
                                 context: ["file": filename, "line": "\(statement.line)"], sqlState: translated.sqlState)

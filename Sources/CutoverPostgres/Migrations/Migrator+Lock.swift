@@ -44,6 +44,11 @@ extension Migrator {
             try await run(connection, "SET lock_timeout = '\(timeouts.lockTimeoutMilliseconds)ms'", doing: "setting lock_timeout")
             try await run(connection, "SET statement_timeout = '\(timeouts.statementTimeoutSeconds)s'", doing: "setting statement_timeout")
             try await MigrationHistory.ensure(connection, logger: logger)
+            if let onSession {
+                for try await pid in try await run(connection, "SELECT pg_backend_pid()", doing: "reading the session's pid").decode(Int32.self) {
+                    onSession(pid)
+                }
+            }
             let result = try await body(connection)
             try await releaseLock(connection)
             try? await connection.close()

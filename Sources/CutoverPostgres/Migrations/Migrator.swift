@@ -28,6 +28,9 @@ public struct Migrator: Sendable {
     /// Refuse pending files with lint errors before anything runs, as `migrate plan` reports them
     /// (``MigrationLinter/lintGate(_:)``). `cutover migrate up` sets it.
     public var refusesLintErrors = false
+    /// Called with the backend pid of the session that holds the migration lock, once it holds it
+    /// (`cutover migrate up` cancels that session's statement on Ctrl-C).
+    public var onSession: (@Sendable (Int32) -> Void)?
 
     public init(target: DatabaseTarget, catalog: MigrationCatalog, lockWaitSeconds: Double = 30,
                 operatorName: String = Migrator.defaultOperatorName(), timeouts: MigrationTimeouts = MigrationTimeouts(),
