@@ -139,6 +139,17 @@ extension ProjectorCommand {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
+
+    /// Prints `items` as sorted-key JSON or as a text table of `headers` and one `row` per item.
+    func printList<Item: Encodable>(_ items: [Item], headers: [String], row: (Item) -> [String]) throws {
+        if self == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(items), as: UTF8.self))
+            return
+        }
+        print(TextTable.render(headers, items.map(row)))
+    }
 }
 
 enum ProjectorCommandSupport {

@@ -60,16 +60,10 @@ struct ReadersCommand: AsyncParsableCommand {
                 let readers = try await Database.withConnection(target, logger: logger) { connection in
                     try await SQLReaderRepository(logger: logger).list(on: connection, includeRevoked: all)
                 }
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(readers), as: UTF8.self))
-                    return
-                }
-                print(TextTable.render(["ROLE", "MODULE", "TERRITORIES", "USER", "CREATED", "BY", "ROTATED", "REVOKED", "LABEL"], readers.map {
+                try format.printList(readers, headers: ["ROLE", "MODULE", "TERRITORIES", "USER", "CREATED", "BY", "ROTATED", "REVOKED", "LABEL"]) {
                     [$0.role, $0.module, $0.territories.joined(separator: ","), $0.userId.map { "\($0)" } ?? "-", $0.createdAt, $0.createdBy,
                      $0.rotatedAt ?? "-", $0.revokedAt ?? "-", $0.label ?? ""]
-                }))
+                }
             }
         }
     }

@@ -52,16 +52,10 @@ struct TokensCommand: AsyncParsableCommand {
                 let tokens = try await Database.withConnection(target, logger: logger) { c in
                     try await TokenRepository(logger: logger).list(on: c, includeRevoked: all)
                 }
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(tokens), as: UTF8.self))
-                    return
-                }
-                print(TextTable.render(["ID", "PREFIX", "MODULE", "ROLE", "TERRITORIES", "USER", "CREATED", "REVOKED", "LABEL"], tokens.map {
+                try format.printList(tokens, headers: ["ID", "PREFIX", "MODULE", "ROLE", "TERRITORIES", "USER", "CREATED", "REVOKED", "LABEL"]) {
                     ["\($0.id)", $0.prefix, $0.module, $0.role, $0.territories.joined(separator: ","), $0.userId.map { "\($0)" } ?? "-",
                      $0.createdAt, $0.revokedAt ?? "-", $0.label ?? ""]
-                }))
+                }
             }
         }
     }

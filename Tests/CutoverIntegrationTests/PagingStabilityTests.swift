@@ -28,10 +28,7 @@ struct PagingStabilityTests {
 
     func withProjectorAndServe(_ db: DatabaseTarget, source: ReadSource,
                                _ body: (ServeProcess, String) async throws -> Void) async throws {
-        let projector = try Subprocess(CLITests.binary, [
-            "project", "--database-url", db.url.urlWithPassword, "--log-level", "warning",
-            "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--set", "http.port=0",
-        ], logPath: NSTemporaryDirectory() + "cutover-paging-\(UUID().uuidString.prefix(8)).log")
+        let projector = try ProjectorHarness.process(db, name: "paging")
         defer { projector.kill(SIGKILL) }
         try await ProjectorHarness.waitUntilCaughtUp(db)
         let serve = try await ServeProcess(db, settings: ["api.forceSource=\(source.rawValue)", "api.maxLagSeconds=600"])

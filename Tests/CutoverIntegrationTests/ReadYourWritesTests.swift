@@ -31,10 +31,7 @@ struct ReadYourWritesTests {
     @Test("a write is visible in the next read that names its LSN, every time; a malformed LSN is a 400 naming the header")
     func ownWritesVisible() async throws {
         let db = try await TestCluster.shared.projectedDatabase()
-        let projector = try Subprocess(CLITests.binary, [
-            "project", "--database-url", db.url.urlWithPassword, "--log-level", "warning",
-            "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--set", "http.port=0",
-        ], logPath: NSTemporaryDirectory() + "cutover-ryw-\(UUID().uuidString.prefix(8)).log")
+        let projector = try ProjectorHarness.process(db, name: "ryw")
         defer { projector.kill(SIGKILL) }
         try await ProjectorHarness.waitUntilCaughtUp(db)
         let serve = try await ServeProcess(db, settings: ["api.forceSource=read-model", "api.readYourWritesWaitMilliseconds=10000"])
@@ -59,10 +56,7 @@ struct ReadYourWritesTests {
     @Test("a frozen projector: 503 with Retry-After within the configured wait, or the legacy path when so configured; thawed, the read model answers")
     func frozenProjector() async throws {
         let db = try await TestCluster.shared.projectedDatabase()
-        let projector = try Subprocess(CLITests.binary, [
-            "project", "--database-url", db.url.urlWithPassword, "--log-level", "warning",
-            "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--set", "http.port=0",
-        ], logPath: NSTemporaryDirectory() + "cutover-ryw-\(UUID().uuidString.prefix(8)).log")
+        let projector = try ProjectorHarness.process(db, name: "ryw")
         defer { projector.kill(SIGKILL) }
         try await ProjectorHarness.waitUntilCaughtUp(db)
         let strict = try await ServeProcess(db, settings: ["api.forceSource=read-model", "api.readYourWritesWaitMilliseconds=700",

@@ -15,6 +15,15 @@ enum ProjectorHarness {
     static let fastSettings = ProjectorSettings(batchSize: 200, pollAfterWakeup: .milliseconds(10), fallbackPoll: .milliseconds(300),
                                                 leaseRetry: .milliseconds(200), pruneInterval: .milliseconds(500))
 
+    /// `cutover project` as its own process against `target`, with the repository's projections,
+    /// logging to a temporary file; the caller kills it (SIGSTOP/SIGCONT to freeze it).
+    static func process(_ target: DatabaseTarget, name: String, logLevel: String = "warning") throws -> Subprocess {
+        try Subprocess(CLITests.binary, [
+            "project", "--database-url", target.url.urlWithPassword, "--log-level", logLevel,
+            "--set", "projections.directory=\(TestCluster.repositoryRoot)/projections", "--set", "http.port=0",
+        ], logPath: NSTemporaryDirectory() + "cutover-\(name)-\(UUID().uuidString.prefix(8)).log")
+    }
+
     /// Runs `body` while a projector service runs against `target`; shuts it down gracefully after.
     static func withProjector<R: Sendable>(_ target: DatabaseTarget, projections: [ProjectionDefinition]? = nil,
                                            settings: ProjectorSettings = fastSettings,
