@@ -76,11 +76,11 @@ extension APIScenario {
             return [
                 BenchFigure(scenario: "api", figure: "RLS cost: list p95 with the login-bound context (anchor: settings-only context of before)",
                             cutover: listNew, anchor: listOld, unit: "ms", target: "≤ +0.3 ms", higherIsBetter: false,
-                            notes: String(format: "+%.3f ms; p50 %.3f vs %.3f ms; 1,000 reads each, alternating blocks", listNew - listOld,
+                            notes: String(format: "%+.3f ms; p50 %.3f vs %.3f ms; 1,000 reads each, alternating blocks", listNew - listOld,
                                           Self.percentile(list[true] ?? [], 0.5), Self.percentile(list[false] ?? [], 0.5))),
                 BenchFigure(scenario: "api", figure: "RLS cost: detail p95 with the login-bound context (anchor: settings-only context of before)",
                             cutover: detailNew, anchor: detailOld, unit: "ms", target: "≤ +0.3 ms", higherIsBetter: false,
-                            notes: String(format: "+%.3f ms; p50 %.3f vs %.3f ms", detailNew - detailOld,
+                            notes: String(format: "%+.3f ms; p50 %.3f vs %.3f ms", detailNew - detailOld,
                                           Self.percentile(detail[true] ?? [], 0.5), Self.percentile(detail[false] ?? [], 0.5))),
             ] + sqlReader
         }
@@ -130,7 +130,7 @@ extension APIScenario {
         let (reader, anchor) = (Self.percentile(viaLogin, 0.95), Self.percentile(bare, 0.95))
         return [BenchFigure(scenario: "api", figure: "SQL reader list p95 through its own login (anchor: bare statement on the table)",
                             cutover: reader, anchor: anchor, unit: "ms", target: "report", higherIsBetter: false,
-                            notes: String(format: "+%.3f ms: grant lookup, policy and masking view", reader - anchor))]
+                            notes: String(format: "%+.3f ms: grant lookup, policy and masking view", reader - anchor))]
     }
 
     static func milliseconds(_ body: () async throws -> Void) async throws -> Double {
