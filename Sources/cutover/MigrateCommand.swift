@@ -8,7 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Plan, apply, roll back and inspect migrations (migrations/V###__name.sql, U###, R__).",
-        subcommands: [Up.self, Status.self, MigratePlanCommand.self, MigrateRollbackCommand.self, MigrateRepairCommand.self,
+        subcommands: [Up.self, Status.self, MigratePlanCommand.self, MigrateRollbackCommand.self, MigrateRepairCommand.self, MigrateBaselineCommand.self,
                       MigrateNewCommand.self, MigrateNumberCommand.self, MigrateLintCommand.self],
         defaultSubcommand: Up.self
     )

@@ -10,6 +10,9 @@ import PostgresNIO
 /// - `migration_progress`: how far a non-transactional file got, so a rerun resumes.
 /// - `migration_log`: every apply, rollback, repair and override, append-only, for audit.
 enum MigrationHistory {
+    /// What `migration_log.action` may say.
+    static let actions = "('apply', 'repeatable', 'rollback', 'repair', 'forget', 'reset_progress', 'baseline')"
+
     static let ddl = [
         "CREATE SCHEMA IF NOT EXISTS cutover",
         """
@@ -49,7 +52,7 @@ enum MigrationHistory {
         CREATE TABLE IF NOT EXISTS cutover.migration_log (
             id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             at          timestamptz NOT NULL DEFAULT now(),
-            action      text NOT NULL CHECK (action IN ('apply', 'repeatable', 'rollback', 'repair', 'forget', 'reset_progress')),
+            action      text NOT NULL CONSTRAINT migration_log_action_check CHECK (action IN \(actions)),
             version     integer,
             filename    text NOT NULL,
             checksum    text,
@@ -75,6 +78,19 @@ enum MigrationHistory {
         if present == 0 {
             try await connection.checkedQuery("ALTER TABLE cutover.schema_history ADD COLUMN blackout_override text",
                                               logger: logger, doing: "upgrading the migration history table")
+        }
+        // Logs made before `migrate baseline` existed do not allow its action yet.
+        let check = try await connection.checkedQuery("""
+            SELECT pg_get_constraintdef(oid) LIKE '%baseline%' FROM pg_constraint
+            WHERE conrelid = 'cutover.migration_log'::regclass AND conname = 'migration_log_action_check'
+            """, logger: logger, doing: "reading the migration log's actions")
+        var allowsBaseline = true
+        for try await allowed in check.decode(Bool.self) { allowsBaseline = allowed }
+        if !allowsBaseline {
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: """
+                ALTER TABLE cutover.migration_log DROP CONSTRAINT migration_log_action_check,
+                    ADD CONSTRAINT migration_log_action_check CHECK (action IN \(actions))
+                """), logger: logger, doing: "upgrading the migration log")
         }
     }
 
