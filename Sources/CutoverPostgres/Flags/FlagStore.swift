@@ -138,8 +138,10 @@ public struct FlagStore: Sendable {
         } ?? "SELECT \(unescaped: columns) FROM cutover.flags ORDER BY name"
         let rows: PostgresRowSequence
         do {
-            rows = try await c.query(query, logger: logger)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
+            // Checked: the flag sync reloads on its LISTEN connection, which shutdown closes; a
+            // plain query caught by that close would never return (ConnectionCloseWatch).
+            rows = try await c.checkedQuery(query, logger: logger, doing: "reading the flags")
+        } catch let error as DatabaseError where error.sqlState == "42P01" {
             throw DatabaseError(.flagsNotInstalled, "the flags tables do not exist; run `cutover migrate up` (migration V007 adds them)")
         }
         var out: [FeatureFlag] = []
