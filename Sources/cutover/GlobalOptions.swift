@@ -3,6 +3,7 @@ import CutoverCore
 import CutoverPostgres
 import Foundation
 import Logging
+import PostgresNIO
 
 /// Options every command accepts: where configuration comes from and overrides of single keys.
 struct GlobalOptions: ParsableArguments {
@@ -52,5 +53,15 @@ struct GlobalOptions: ParsableArguments {
         }
         return DatabaseTarget(url: url, poolSize: config.database.poolSize,
                               connectTimeoutSeconds: config.database.connectTimeoutSeconds, applicationName: applicationName)
+    }
+
+    /// Loads the configuration, opens one connection to its database and runs `body` on it
+    /// (with the logger); returns the result and the database it used.
+    func withConnection<R: Sendable>(_ body: (PostgresConnection, Logger) async throws -> R) async throws -> (result: R, target: DatabaseTarget) {
+        let config = try await loadConfig()
+        let logger = makeLogger(config)
+        let target = try databaseTarget(config, logger: logger)
+        let result = try await Database.withConnection(target, logger: logger) { connection in try await body(connection, logger) }
+        return (result, target)
     }
 }

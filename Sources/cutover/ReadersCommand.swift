@@ -29,10 +29,7 @@ struct ReadersCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLIErrors.run {
                 let list = territories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                let config = try await options.loadConfig()
-                let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
-                let created = try await Database.withConnection(target, logger: logger) { connection in
+                let (created, target) = try await options.withConnection { connection, logger in
                     try await SQLReaderRepository(logger: logger).create(on: connection, role: name, module: module, territories: list,
                                                                           user: user, label: label)
                 }
@@ -54,10 +51,7 @@ struct ReadersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let config = try await options.loadConfig()
-                let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
-                let readers = try await Database.withConnection(target, logger: logger) { connection in
+                let (readers, _) = try await options.withConnection { connection, logger in
                     try await SQLReaderRepository(logger: logger).list(on: connection, includeRevoked: all)
                 }
                 try format.printList(readers, headers: ["ROLE", "MODULE", "TERRITORIES", "USER", "CREATED", "BY", "ROTATED", "REVOKED", "LABEL"]) {
@@ -75,10 +69,7 @@ struct ReadersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let config = try await options.loadConfig()
-                let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
-                let rotated = try await Database.withConnection(target, logger: logger) { connection in
+                let (rotated, target) = try await options.withConnection { connection, logger in
                     try await SQLReaderRepository(logger: logger).rotate(on: connection, role: role)
                 }
                 ReadersCommand.printCredentials(rotated, target: target)
@@ -96,10 +87,7 @@ struct ReadersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let config = try await options.loadConfig()
-                let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
-                try await Database.withConnection(target, logger: logger) { connection in
+                _ = try await options.withConnection { connection, logger in
                     try await SQLReaderRepository(logger: logger).revoke(on: connection, role: role, reason: reason)
                 }
                 print("revoked reader \(role)")

@@ -46,11 +46,8 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLIErrors.run {
-                let config = try await options.loadConfig()
-                let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
-                let tokens = try await Database.withConnection(target, logger: logger) { c in
-                    try await TokenRepository(logger: logger).list(on: c, includeRevoked: all)
+                let (tokens, _) = try await options.withConnection { connection, logger in
+                    try await TokenRepository(logger: logger).list(on: connection, includeRevoked: all)
                 }
                 try format.printList(tokens, headers: ["ID", "PREFIX", "MODULE", "ROLE", "TERRITORIES", "USER", "CREATED", "REVOKED", "LABEL"]) {
                     ["\($0.id)", $0.prefix, $0.module, $0.role, $0.territories.joined(separator: ","), $0.userId.map { "\($0)" } ?? "-",

@@ -46,14 +46,14 @@ public struct SQLReaderRepository: Sendable {
         }
         let password = Self.randomHex(bytes: 24)
         try await transaction(on: connection) { connection in
-            let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(name)", logger: logger).collect()
+            let exists = try await connection.checkedQuery("SELECT 1 FROM pg_roles WHERE rolname = \(name)", logger: logger, doing: "creating the reader").collect()
             guard exists.isEmpty else {
                 throw CoreError(.invalidArgument, "a role named \(name) exists already; choose another --name (roles are shared by every database of the server)")
             }
             try await Self.execute(on: connection, logger: logger, "CREATE ROLE %I LOGIN PASSWORD %L IN ROLE cutover_reader", name, password)
-            try await connection.query("""
+            try await connection.checkedQuery("""
                 INSERT INTO cutover.sql_readers (role_name, module, territories, user_id, label) VALUES (\(name), \(module), \(territories), \(userID), \(label))
-                """, logger: logger)
+                """, logger: logger, doing: "changing SQL readers")
             try await audit(on: connection, role: name, action: "create",
                             detail: "module \(module), territories \(territories.joined(separator: ","))" + (userID.map { ", user \($0)" } ?? ""))
         }
@@ -61,11 +61,11 @@ public struct SQLReaderRepository: Sendable {
     }
 
     public func list(on connection: PostgresConnection, includeRevoked: Bool) async throws -> [Info] {
-        let rows = try await connection.query("""
+        let rows = try await connection.checkedQuery("""
             SELECT role_name, module, territories, user_id, label, \(unescaped: Self.utc("created_at")), created_by,
                    \(unescaped: Self.utc("rotated_at")), \(unescaped: Self.utc("revoked_at"))
             FROM cutover.sql_readers WHERE \(includeRevoked) OR revoked_at IS NULL ORDER BY created_at, role_name
-            """, logger: logger)
+            """, logger: logger, doing: "changing SQL readers")
         var readers: [Info] = []
         for try await r in rows.decode((String, String, [String], Int64?, String?, String, String, String?, String?).self) {
             readers.append(Info(role: r.0, module: r.1, territories: r.2, userId: r.3, label: r.4, createdAt: r.5, createdBy: r.6,
@@ -79,12 +79,12 @@ public struct SQLReaderRepository: Sendable {
     public func revoke(on connection: PostgresConnection, role: String, reason: String?) async throws {
         try await transaction(on: connection) { connection in
             try await requireActive(role, on: connection)
-            try await connection.query("UPDATE cutover.sql_readers SET revoked_at = now() WHERE role_name = \(role)", logger: logger)
+            try await connection.checkedQuery("UPDATE cutover.sql_readers SET revoked_at = now() WHERE role_name = \(role)", logger: logger, doing: "changing SQL readers")
             try await Self.execute(on: connection, logger: logger, "ALTER ROLE %I NOLOGIN PASSWORD NULL", role)
             try await Self.execute(on: connection, logger: logger, "REVOKE cutover_reader FROM %I", role)
             try await audit(on: connection, role: role, action: "revoke", detail: reason)
         }
-        try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(role)", logger: logger)
+        try await connection.checkedQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(role)", logger: logger, doing: "changing SQL readers")
     }
 
     /// Gives `role` a new password (the old one stops working at once) and returns it.
@@ -92,7 +92,7 @@ public struct SQLReaderRepository: Sendable {
         let password = Self.randomHex(bytes: 24)
         try await transaction(on: connection) { connection in
             try await requireActive(role, on: connection)
-            try await connection.query("UPDATE cutover.sql_readers SET rotated_at = now() WHERE role_name = \(role)", logger: logger)
+            try await connection.checkedQuery("UPDATE cutover.sql_readers SET rotated_at = now() WHERE role_name = \(role)", logger: logger, doing: "changing SQL readers")
             try await Self.execute(on: connection, logger: logger, "ALTER ROLE %I PASSWORD %L", role, password)
             try await audit(on: connection, role: role, action: "rotate", detail: nil)
         }
@@ -111,9 +111,9 @@ public struct SQLReaderRepository: Sendable {
     }
 
     func requireActive(_ role: String, on connection: PostgresConnection) async throws {
-        let rows = try await connection.query("""
+        let rows = try await connection.checkedQuery("""
             SELECT \(unescaped: Self.utc("revoked_at")) FROM cutover.sql_readers WHERE role_name = \(role) FOR UPDATE
-            """, logger: logger)
+            """, logger: logger, doing: "changing SQL readers")
         var found = false
         for try await revokedAt in rows.decode(String?.self) {
             found = true
@@ -123,8 +123,8 @@ public struct SQLReaderRepository: Sendable {
     }
 
     func audit(on connection: PostgresConnection, role: String, action: String, detail: String?) async throws {
-        try await connection.query("INSERT INTO cutover.sql_reader_audit (role_name, action, detail) VALUES (\(role), \(action), \(detail))",
-                                   logger: logger)
+        try await connection.checkedQuery("INSERT INTO cutover.sql_reader_audit (role_name, action, detail) VALUES (\(role), \(action), \(detail))",
+                                   logger: logger, doing: "changing SQL readers")
     }
 
     /// Runs a utility statement built by the server's `format` (`%I` identifiers, `%L` literals),
@@ -134,10 +134,10 @@ public struct SQLReaderRepository: Sendable {
         binds.append(template)
         for argument in arguments { binds.append(argument) }
         let placeholders = (0..<arguments.count).map { ", $\($0 + 2)::text" }.joined()
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT format($1\(placeholders))", binds: binds), logger: logger)
+        let rows = try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SELECT format($1\(placeholders))", binds: binds), logger: logger, doing: "changing SQL readers")
         var statement = ""
         for try await text in rows.decode(String.self) { statement = text }
-        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger, doing: "changing SQL readers")
     }
 
     static func utc(_ column: String) -> String {
@@ -155,13 +155,7 @@ public struct SQLReaderRepository: Sendable {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in
             let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte, radix: 16).leftPadded(to: 2)
+            return String(byte, radix: 16).leftPadded(2)
         }.joined()
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

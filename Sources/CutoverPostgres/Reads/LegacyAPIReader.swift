@@ -39,7 +39,7 @@ public struct LegacyAPIReader: Sendable {
         guard !ids.isEmpty else { return [] }
         let rows = try await c.query("""
             SELECT customer_id FROM crm.lead_protections
-            WHERE customer_id = ANY(\(ids)) AND NOT cutover.reader_sees_contacts(owner_id, protected_until)
+            WHERE customer_id = ANY(\(ids)) AND NOT cutover.reader_sees_contacts(owner_id, protected_until, (SELECT cutover.reader_user_id()), (SELECT cutover.reader_is_manager()))
             """, logger: logger)
         var out = Set<Int64>()
         for try await id in rows.decode(Int64.self) { out.insert(id) }
@@ -118,7 +118,8 @@ public struct LegacyAPIReader: Sendable {
                    CASE WHEN v.visible THEN legacy.contact_phone END AS contact_phone,
                    legacy.owner_id, legacy.owner_name, NOT v.visible AS contacts_masked
             FROM (\(keyed)) AS legacy
-            CROSS JOIN LATERAL (SELECT cutover.reader_sees_contacts(legacy.protection_owner_id, legacy.protected_until) AS visible) v
+            CROSS JOIN LATERAL (SELECT cutover.reader_sees_contacts(legacy.protection_owner_id, legacy.protected_until,
+                                                     (SELECT cutover.reader_user_id()), (SELECT cutover.reader_is_manager())) AS visible) v
             WHERE true\(filter)
             ORDER BY legacy.follow_up_due, legacy.sample_id LIMIT $\(limit)
             """, binds: binds), logger: logger)
