@@ -33,12 +33,14 @@ struct LegacyLimitsTests {
         #expect(refused.headers[.retryAfter] != nil)
         // Refused by the limit (the detail above), not queued behind the blocked read: that one
         // waits for its 1.5 s statement timeout.
-        #expect(ContinuousClock.now - refusedStart < .seconds(5), "the read past the limit took \(ContinuousClock.now - refusedStart)")
+        #expect(ContinuousClock.now - refusedStart < .seconds(10), "the read past the limit took \(ContinuousClock.now - refusedStart)")
 
         let timedOut = try await stuck
         #expect(timedOut.status == .serviceUnavailable, "\(timedOut.status): \(timedOut.body)")
         #expect(timedOut.body.contains("statement timeout"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Ended by its statement timeout, not by the blocker (which holds the lock until the
+        // ROLLBACK below); generous, as a full run on 2 cores took 5.11 s here.
+        #expect(ContinuousClock.now - started < .seconds(15), "the blocked read took \(ContinuousClock.now - started)")
         // The cancelled statement is gone from the server, not still waiting for the lock.
         let waiting = try await SQL.scalar(db, "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'cutover api' AND state = 'active'")
         #expect(waiting == "0")
