@@ -1,7 +1,9 @@
 -- phase: expand
--- The read API's read-model queries as functions: each request is ONE statement that sets the
--- caller's context (role cutover_reader, cutover.territories / user_id / user_role, all
--- transaction-local) and then reads the views in schema "read". The statement's own transaction
+-- The read API's read-model queries of FreshFoodz's views as functions in schema "read" (the
+-- engine installs the schema with `cutover init`): each request is ONE statement that sets the
+-- caller's context (cutover.api_context from the engine: role cutover_reader,
+-- cutover.territories / user_id / user_role, all transaction-local) and then reads the views in
+-- schema "read". The statement's own transaction
 -- ends with it, so nothing outlives the request on a pooled connection. One round trip instead
 -- of four (BEGIN, context, read, COMMIT) halves the time the context costs per request.
 --
@@ -9,17 +11,7 @@
 -- cutover_reader for the read and never see more than a reader would. They return plain
 -- columns (not the views' row types) so a new projection version can replace a view freely.
 
-CREATE OR REPLACE FUNCTION cutover.api_context(p_territories text, p_user_id text, p_user_role text)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM set_config('cutover.territories', coalesce(p_territories, ''), true),
-            set_config('cutover.user_id', coalesce(p_user_id, ''), true),
-            set_config('cutover.user_role', coalesce(p_user_role, ''), true),
-            set_config('role', 'cutover_reader', true);
-END
-$$;
-
-CREATE OR REPLACE FUNCTION cutover.api_customer_list(
+CREATE OR REPLACE FUNCTION read.api_customer_list(
     p_territories text, p_user_id text, p_user_role text,
     p_territory text, p_segment text, p_status text, p_after_revenue numeric, p_after_id bigint, p_limit integer)
 RETURNS TABLE (customer_id bigint, name text, segment text, status text, territory_code text, city text, owner_id bigint,
@@ -54,7 +46,7 @@ $$;
 -- The default order of the customer list: by id, an immutable key, so a client paging with the
 -- cursor sees every customer of the territory exactly once however the rows change meanwhile
 -- (revenue order above may skip or repeat a customer whose revenue changes between pages).
-CREATE OR REPLACE FUNCTION cutover.api_customer_list_by_id(
+CREATE OR REPLACE FUNCTION read.api_customer_list_by_id(
     p_territories text, p_user_id text, p_user_role text,
     p_territory text, p_segment text, p_status text, p_after_id bigint, p_limit integer)
 RETURNS TABLE (customer_id bigint, name text, segment text, status text, territory_code text, city text, owner_id bigint,
@@ -82,7 +74,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cutover.api_customer(p_territories text, p_user_id text, p_user_role text, p_id bigint)
+CREATE OR REPLACE FUNCTION read.api_customer(p_territories text, p_user_id text, p_user_role text, p_id bigint)
 RETURNS TABLE (customer_id bigint, name text, segment text, status text, territory_code text, street text, postal_code text,
                city text, owner_id bigint, owner_name text, protection_owner_id bigint, protection_owner_name text,
                protected_until text, chef_contact_id bigint, chef_name text, chef_email text, chef_phone text,
@@ -108,7 +100,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cutover.api_pipeline(p_territories text, p_user_id text, p_user_role text, p_territory text)
+CREATE OR REPLACE FUNCTION read.api_pipeline(p_territories text, p_user_id text, p_user_role text, p_territory text)
 RETURNS TABLE (segment text, customers_total integer, leads integer, prospects integer, active integer, inactive integer,
                protected_leads integer, max_protected_until text, samples_awaiting_follow_up integer, next_follow_up_due text,
                order_count integer, revenue text)
@@ -122,7 +114,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cutover.api_followups(
+CREATE OR REPLACE FUNCTION read.api_followups(
     p_territories text, p_user_id text, p_user_role text,
     p_territory text, p_owner bigint, p_after_due date, p_after_id bigint, p_limit integer)
 RETURNS TABLE (sample_id bigint, customer_id bigint, customer_name text, territory_code text, product text, sent_at text,

@@ -5,7 +5,7 @@
 -- migrate-phase backfill migrations/backfills/lead_assignments.sql (`cutover backfill
 -- lead_assignments`); the CRM writes new assignments itself from then on.
 --
--- Row-level security fails closed on the request context of V004 (transaction-local settings
+-- Row-level security fails closed on the engine's request context (`cutover init`; transaction-local settings
 -- cutover.territories, cutover.user_id, cutover.user_role): no territory, no rows. A sales rep
 -- sees their own assignments in their territories; a MANAGER sees every assignment of their
 -- territories. Readers act as the NOLOGIN role cutover_lead_reader, which may read this table

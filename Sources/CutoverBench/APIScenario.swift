@@ -136,7 +136,7 @@ struct APIScenario {
     }
 
     /// The token check (uncached lookup) and the reader context (role switch, settings, RLS and
-    /// masking through the view, in the one statement of `cutover.api_customer_list`) against the
+    /// masking through the view, in the one statement of `read.api_customer_list`) against the
     /// bare statement on the table, one client, p95 of each.
     func contextCost(token: String, territories: [String]) async throws -> [BenchFigure] {
         context.progress("api: token check and row-level security cost")

@@ -30,6 +30,16 @@ public struct BenchRunner: Sendable {
         public var cutoverBinary: String
         public var projectionsDirectory: String
         public var migrationsDirectory: String
+        /// The application's directory queries (`readers.*` of the configuration).
+        public var directory = ReaderDirectory()
+        /// The version `cutover --version` prints, recorded with the engine steps.
+        public var binaryVersion = "bench"
+
+        /// `cutover init`, `migrate` and `projections apply` for `db`.
+        func setup(_ db: DatabaseTarget, logger: Logger) -> DatabaseSetup {
+            DatabaseSetup(target: db, directory: directory, migrationsDirectory: migrationsDirectory,
+                          projectionsDirectory: projectionsDirectory, binaryVersion: binaryVersion, logger: logger)
+        }
 
         public init(cutoverBinary: String, projectionsDirectory: String, migrationsDirectory: String) {
             self.cutoverBinary = cutoverBinary
@@ -65,7 +75,7 @@ public struct BenchRunner: Sendable {
             try await DatabaseAdmin.createDatabaseIfMissing("bench", on: c, logger: logger)
         }
         progress("migrating and seeding \(options.customers) customers")
-        try await Migrator(target: db, catalog: try MigrationSource.load(directory: options.migrationsDirectory), logger: logger).up()
+        try await options.setup(db, logger: logger).run()
         try await Database.withConnection(db, logger: logger) { c in
             try await Seeder(options: try SeedOptions(customers: options.customers), logger: logger).run(on: c)
         }
@@ -181,14 +191,14 @@ struct BenchContext: Sendable {
     func setCapture(_ enabled: Bool) async throws {
         let tables = Set(projections.flatMap { $0.sources.map(\.table) }).sorted()
         if enabled {
-            try await exec("ALTER PUBLICATION \(CaptureMigration.publication) SET TABLE \(tables.joined(separator: ", "))")
+            try await exec("ALTER PUBLICATION \(CaptureSQL.publication) SET TABLE \(tables.joined(separator: ", "))")
         } else {
             try await exec("""
                 DO $$
                 DECLARE r record;
                 BEGIN
-                    FOR r IN SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = '\(CaptureMigration.publication)' LOOP
-                        EXECUTE format('ALTER PUBLICATION \(CaptureMigration.publication) DROP TABLE %I.%I', r.schemaname, r.tablename);
+                    FOR r IN SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = '\(CaptureSQL.publication)' LOOP
+                        EXECUTE format('ALTER PUBLICATION \(CaptureSQL.publication) DROP TABLE %I.%I', r.schemaname, r.tablename);
                     END LOOP;
                 END
                 $$

@@ -68,7 +68,7 @@ struct ScaleScenario {
             try await DatabaseAdmin.dropDatabase(db.url.database, on: c, logger: context.logger)
             try await DatabaseAdmin.createDatabaseIfMissing(db.url.database, on: c, logger: context.logger)
         }
-        try await Migrator(target: db, catalog: try MigrationSource.load(directory: context.options.migrationsDirectory), logger: context.logger).up()
+        try await context.options.setup(db, logger: context.logger).run()
         try await Database.withConnection(db, logger: context.logger) { c in
             try await Seeder(options: try SeedOptions(customers: customers), logger: context.logger).run(on: c)
             for p in context.projections {

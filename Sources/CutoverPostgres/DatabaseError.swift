@@ -32,13 +32,26 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case backfillBatchFailed = "backfill.batch_failed"
         case backfillsFolderUnreadable = "backfill.folder_unreadable"
         // MARK: flags
-        /// Migration V007 (the flags tables) has not been applied.
+        /// The engine's flags tables are missing (`cutover init`).
         case flagsNotInstalled = "flags.not_installed"
         // MARK: capture
         /// The logical replication stream of change capture failed (connect, slot, protocol).
         case replicationFailed = "capture.replication_failed"
         /// Change capture is not installed or cannot work here (wal_level, publication, slot).
         case captureNotReady = "capture.not_ready"
+        /// Which tables are captured does not match the projections (`cutover projections apply`).
+        case captureMismatch = "capture.mismatch"
+        // MARK: engine schema
+        /// Schema `cutover` is not installed in the database (`cutover init`).
+        case engineNotInstalled = "engine.not_installed"
+        /// The installed engine schema is older than this binary (`cutover upgrade`).
+        case engineOutdated = "engine.outdated"
+        /// The installed engine schema is newer than this binary: use a newer binary.
+        case engineNewer = "engine.newer_than_binary"
+        /// Another `init` or `upgrade` holds the engine's lock.
+        case engineLockBusy = "engine.lock_busy"
+        /// `init` cannot install here (wal_level, REPLICATION, another capture mode installed).
+        case engineInstallRefused = "engine.install_refused"
         // MARK: projector
         /// `cutover projector wait` ran out of time before the read models caught up.
         case notCaughtUp = "projector.not_caught_up"

@@ -9,11 +9,7 @@ extension CaptureRelay {
     /// Returns at once on trigger capture, or when no relay streams the slot (nothing would move;
     /// the caller's retries decide).
     static func waitUntilRelayed(_ c: PostgresConnection, upTo position: String? = nil, timeout: Duration, logger: Logger) async throws {
-        var installed = false
-        for try await present in try await c.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger, doing: "reading the relay position").decode(Bool.self) {
-            installed = present
-        }
-        guard installed else { return }
+        guard try await EngineVersionCheck.capturesWAL(c, logger: logger) else { return }
         var target = position ?? ""
         if position == nil {
             for try await lsn in try await c.checkedQuery("SELECT pg_current_wal_insert_lsn()::text", logger: logger, doing: "reading the relay position").decode(String.self) { target = lsn }

@@ -166,7 +166,7 @@ extension CaptureRelay {
                 RETURNING 1
             )
             SELECT (SELECT ready.ok FROM ready), (SELECT count(*) FROM position)::int,
-                   CASE WHEN (SELECT count(*) FROM inserted) > 0 THEN pg_notify('\(CaptureMigration.channel)', '') END IS NULL
+                   CASE WHEN (SELECT count(*) FROM inserted) > 0 THEN pg_notify('\(CaptureSQL.channel)', '') END IS NULL
             """
         var attempts = 0
         while true {
@@ -179,7 +179,7 @@ extension CaptureRelay {
             }
             if ready {
                 guard updated == 1 else {
-                    throw DatabaseError(.captureNotReady, "cutover.capture_relay has no row for slot \(slot); run `cutover migrate` (the capture migration)")
+                    throw DatabaseError(.captureNotReady, "cutover.capture_relay has no row for slot \(slot); run `cutover init` (it creates the slot and its row)")
                 }
                 break
             }
@@ -210,12 +210,20 @@ extension CaptureRelay {
     func ensureSlot(_ sql: PostgresConnection) async throws -> (String, Bool) {
         let rows: PostgresRowSequence
         do {
+            var mode: String?
+            for try await text in try await sql.checkedQuery("SELECT cutover.capture_mode()", logger: logger, doing: "reading the capture mode")
+                .decode(String?.self) { mode = text }
+            guard mode == "wal" else {
+                throw DatabaseError(.captureNotReady, mode == "triggers"
+                    ? "this database captures with triggers, which write the change log themselves; nothing to relay"
+                    : "change capture is not set up in this database (run `cutover init`)")
+            }
             rows = try await sql.checkedQuery("SELECT slot_name, created FROM cutover.ensure_capture_slot()", logger: logger, doing: "setting up the capture slot")
         } catch let error as DatabaseError where error.sqlState != nil {
             let state = error.sqlState
             let message = error.message
             if state == "42883" || state == "42P01" || state == "3F000" {
-                throw DatabaseError(.captureNotReady, "change capture through the WAL is not installed in this database (run `cutover migrate`; with trigger capture there is nothing to relay)")
+                throw DatabaseError(.captureNotReady, "the engine schema is not installed in this database (run `cutover init`)")
             }
             throw DatabaseError(.captureNotReady, "cannot set up the capture slot: \(message)", sqlState: state)
         }

@@ -32,13 +32,13 @@ public final class CaptureRelay: Service, Sendable {
     let metrics = CaptureRelayMetrics()
 
     /// The publication the capture migration creates.
-    static let publication = CaptureMigration.publication
+    static let publication = CaptureSQL.publication
 
     /// A relay for the source tables of `projections`; `wakeAll` runs after each batch that wrote changes.
     public init(projections: [ProjectionDefinition], target: DatabaseTarget, settings: ProjectorSettings,
          wakeAll: @escaping @Sendable () -> Void, logger: Logger) {
         var columns: [String: [String]] = [:]
-        for (table, cols) in CaptureMigration.capturedColumns(projections) { columns[table] = cols }
+        for (table, cols) in CaptureSQL.capturedColumns(projections) { columns[table] = cols }
         self.capturedColumns = columns
         self.target = target
         self.settings = settings

@@ -14,7 +14,7 @@ struct ChangeListener: Service {
     let logger: Logger
 
     func run() async {
-        let loop = ListenLoop(target: target, channel: CaptureMigration.channel, logger: logger)
+        let loop = ListenLoop(target: target, channel: CaptureSQL.channel, logger: logger)
         let wakeAll = self.wakeAll
         await cancelWhenGracefulShutdown {
             await loop.run(afterFailure: { _ in wakeAll() }) { _, notifications in

@@ -67,7 +67,6 @@ extension ProjectionRebuilder {
     /// Drops tables replaced by rebuilds whose grace period has passed (all of them with `now`).
     public static func cleanup(target: DatabaseTarget, all: Bool = false, logger: Logger) async throws -> [String] {
         try await Database.withConnection(target, logger: logger) { c in
-            try await RebuildTable.ensure(c, logger: logger)
             let rows = try await c.checkedQuery(PostgresQuery(unsafeSQL: """
                 SELECT r.id, r.old_table FROM cutover.projection_rebuilds r
                 WHERE r.status = 'swapped' AND r.old_table IS NOT NULL \(all ? "" : "AND r.drop_after <= now()")

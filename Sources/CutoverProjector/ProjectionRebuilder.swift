@@ -110,7 +110,6 @@ public struct ProjectionRebuilder: Sendable {
     /// Finds the rebuild to resume or starts one: shadow table, checkpoint row (snapshot taken
     /// before the first row is read, so every later change is caught up), key count.
     func prepare(_ c: PostgresConnection, progress: @Sendable (Event) -> Void) async throws -> State {
-        try await RebuildTable.ensure(c, logger: logger)
         guard let live = try await liveState(c) else {
             throw CoreError(.invalidProjection, "projection \(projection.name) is not installed yet; start the projector (cutover project) once, then rebuild",
                             context: ["projection": projection.name])

@@ -28,7 +28,7 @@ extension ProjectorAdmin {
     /// it yet in a copied database).
     public func captureStatus() async throws -> CaptureStatus? {
         try await Database.withConnection(target, logger: logger) { c in
-            guard try await Database.tableExists(c, "cutover.capture_relay", logger: logger) else { return nil }
+            guard try await EngineVersionCheck.capturesWAL(c, logger: logger) else { return nil }
             let rows = try await c.checkedQuery("""
                 SELECT s.slot_name::text, s.active, s.confirmed_flush_lsn::text,
                        coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn), 0)::int8,
@@ -64,11 +64,7 @@ extension ProjectorAdmin {
     public func caughtUp(_ projections: [ProjectionDefinition], since: LSN) async throws -> Bool {
         // Trigger capture (no capture functions): changes are in the change log at commit.
         let (wal, confirmed): (Bool, LSN?) = try await Database.withConnection(target, logger: logger) { c in
-            var installed = false
-            for try await present in try await c.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger, doing: "reading the capture status").decode(Bool.self) {
-                installed = present
-            }
-            guard installed else { return (false, nil) }
+            guard try await EngineVersionCheck.capturesWAL(c, logger: logger) else { return (false, nil) }
             let rows = try await c.checkedQuery("""
                 SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()
                 """, logger: logger, doing: "reading the capture status")

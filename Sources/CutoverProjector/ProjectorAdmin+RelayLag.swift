@@ -20,10 +20,7 @@ extension ProjectorAdmin {
     /// WAL the relay has not seen may hold no captured change (vacuum, other tables), so a stopped
     /// relay shows a growing lag even when nothing it captures was written: that is the point.
     func relayLagSeconds(on connection: PostgresConnection) async throws -> Double {
-        let installed = try await connection.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger, doing: "measuring the relay lag")
-        var hasSlotFunction = false
-        for try await present in installed.decode(Bool.self) { hasSlotFunction = present }
-        guard hasSlotFunction else { return 0 }
+        guard try await EngineVersionCheck.capturesWAL(connection, logger: logger) else { return 0 }
         let rows = try await connection.checkedQuery("""
             SELECT coalesce((
                 SELECT CASE

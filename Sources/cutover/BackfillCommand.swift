@@ -39,7 +39,7 @@ struct BackfillCommand: AsyncParsableCommand {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
                 let definition = try BackfillSource.load(name, migrations: config.migrationsDirectory)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover backfill \(name)")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover backfill \(name)")
                 if dryRun {
                     let plan = try await BackfillInspector.plan(definition, byPartition: byTerritory, target: target, logger: logger)
                     print(BackfillCommand.describe(definition, plan: plan, batchSize: batchSize ?? definition.batchSize))
@@ -101,7 +101,7 @@ struct BackfillCommand: AsyncParsableCommand {
                     definitions.append((name, d?.checksum))
                     descriptions[name] = d.map { $0.description } ?? "MALFORMED (run it to see why)"
                 }
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover backfill")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover backfill")
                 let states = try await BackfillInspector.states(definitions, target: target, logger: logger)
                 let rows = states.map { s in
                     [s.name, s.status, BackfillProgressPrinter.count(s.rowsDone), BackfillProgressPrinter.count(s.batches),
@@ -123,7 +123,7 @@ struct BackfillCommand: AsyncParsableCommand {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
                 let definition = try BackfillSource.load(name, migrations: config.migrationsDirectory)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover backfill")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover backfill")
                 guard let state = try await BackfillInspector.states([(name, definition.checksum)], target: target, logger: logger).first else { return }
                 var lines = ["backfill \(name): \(state.status)\(state.holder.map { " (\($0))" } ?? "")",
                              "rows done \(BackfillProgressPrinter.count(state.rowsDone)), changed \(BackfillProgressPrinter.count(state.rowsChanged)), "

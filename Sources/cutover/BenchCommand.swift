@@ -28,6 +28,8 @@ struct BenchCommand: AsyncParsableCommand {
                                             : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0],
                                         projectionsDirectory: absolute(config.projectionsDirectory),
                                         migrationsDirectory: absolute(config.migrationsDirectory))
+            o.directory = config.directory
+            o.binaryVersion = CutoverVersion.current
             o.customers = quick ? 20_000 : customers
             o.scenarios = scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             o.outDirectory = absolute(out)

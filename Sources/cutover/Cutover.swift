@@ -12,7 +12,7 @@ struct Cutover: AsyncParsableCommand {
             73 cannot create (data folder) · 75 temporary (lock held, port in use) · 78 bad configuration.
             """,
         version: CutoverVersion.current,
-        subcommands: [DemoCommand.self, DevCommand.self, MigrateCommand.self, SeedCommand.self, ProjectCommand.self,
+        subcommands: [InitCommand.self, UpgradeCommand.self, DemoCommand.self, DevCommand.self, MigrateCommand.self, SeedCommand.self, ProjectCommand.self,
                       ProjectorCommand.self, ProjectionsCommand.self, VerifyCommand.self, RebuildCommand.self, CalendarCommand.self, ServeCommand.self, FlagsCommand.self, TokensCommand.self, ReadersCommand.self, BackfillCommand.self, BenchCommand.self, ConfigCommand.self]
     )
 }

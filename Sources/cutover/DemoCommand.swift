@@ -30,9 +30,10 @@ struct DemoCommand: AsyncParsableCommand {
                 : DatabaseTarget(url: state.url, poolSize: config.database.poolSize, applicationName: "cutover demo")
             print("    ready at \(target.url)")
 
-            print("2/4 migrations")
-            let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
-            try await Migrator(target: target, catalog: catalog, logger: logger).up { MigrateCommand.report($0) }
+            print("2/4 engine schema, migrations, change capture (cutover init · migrate · projections apply)")
+            try await DatabaseSetup(target: target, directory: config.directory, migrationsDirectory: config.migrationsDirectory,
+                                    projectionsDirectory: config.projectionsDirectory, binaryVersion: CutoverVersion.current, logger: logger)
+                .run { print("    \($0)") }
 
             print("3/4 demo data")
             let existing = try await Database.withConnection(target, logger: logger) { connection -> Int64 in

@@ -106,6 +106,10 @@ enum CLIErrors {
             config
         case .notCaughtUp:
             temporary
+        case .captureMismatch, .engineNotInstalled, .engineOutdated, .engineNewer, .engineInstallRefused:
+            config
+        case .engineLockBusy:
+            temporary
         }
     }
 }

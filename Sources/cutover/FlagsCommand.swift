@@ -185,7 +185,7 @@ struct FlagsCommand: AsyncParsableCommand {
     static func connect(_ options: GlobalOptions) async throws -> (DatabaseTarget, Logger) {
         let config = try await options.loadConfig()
         let logger = options.makeLogger(config)
-        return (try options.databaseTarget(config, logger: logger, applicationName: "cutover flags"), logger)
+        return (try await options.engineTarget(config, logger: logger, applicationName: "cutover flags"), logger)
     }
 
     /// Every flag.

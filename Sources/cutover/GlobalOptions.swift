@@ -55,13 +55,24 @@ struct GlobalOptions: ParsableArguments {
                               connectTimeoutSeconds: config.database.connectTimeoutSeconds, applicationName: applicationName)
     }
 
+    /// The target of a command that needs the engine schema: checks on connect that the database
+    /// has this binary's engine version, naming `cutover init` or `cutover upgrade` otherwise.
+    func engineTarget(_ config: CutoverConfig, logger: Logger, applicationName: String = "cutover") async throws -> DatabaseTarget {
+        let target = try databaseTarget(config, logger: logger, applicationName: applicationName)
+        try await EngineVersionCheck.require(target, logger: logger)
+        return target
+    }
+
     /// Loads the configuration, opens one connection to its database and runs `body` on it
     /// (with the logger); returns the result and the database it used.
     func withConnection<R: Sendable>(_ body: (PostgresConnection, Logger) async throws -> R) async throws -> (result: R, target: DatabaseTarget) {
         let config = try await loadConfig()
         let logger = makeLogger(config)
         let target = try databaseTarget(config, logger: logger)
-        let result = try await Database.withConnection(target, logger: logger) { connection in try await body(connection, logger) }
+        let result = try await Database.withConnection(target, logger: logger) { connection in
+            try await EngineVersionCheck(logger: logger).require(connection, database: target.url.database)
+            return try await body(connection, logger)
+        }
         return (result, target)
     }
 }

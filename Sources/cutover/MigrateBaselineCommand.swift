@@ -22,7 +22,7 @@ struct MigrateBaselineCommand: AsyncParsableCommand {
             let through = try MigrateCommand.parseVersion(version)
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
-            let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover migrate")
+            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover migrate")
             let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
             let migrator = Migrator(target: target, catalog: catalog, lockWaitSeconds: lockWait, logger: logger)
             let recorded = try await migrator.baseline(through: through, reason: reason)

@@ -29,7 +29,7 @@ struct MigrateCommand: AsyncParsableCommand {
             if let lockRetries, !(1...100).contains(lockRetries) { throw CoreError(.invalidArgument, "--lock-retries must be between 1 and 100") }
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
-            let target = try options.databaseTarget(config, logger: logger, applicationName: application)
+            let target = try await options.engineTarget(config, logger: logger, applicationName: application)
             let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
             var timeouts = config.migrationTimeouts
             if let lockTimeout { timeouts.lockTimeoutMilliseconds = lockTimeout }
@@ -91,7 +91,7 @@ struct MigrateCommand: AsyncParsableCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover migrate")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover migrate")
                 let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
                 let migrator = Migrator(target: target, catalog: catalog, logger: logger)
                 let entries = try await migrator.status()

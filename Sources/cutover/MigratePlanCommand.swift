@@ -29,7 +29,7 @@ struct MigratePlanCommand: AsyncParsableCommand {
     static func plan(options: GlobalOptions, to: Int?, phases: Set<MigrationPhase>, at: Int64? = nil, dryRun: Bool = true) async throws {
         let config = try await options.loadConfig()
         let logger = options.makeLogger(config)
-        let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover migrate plan")
+        let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover migrate plan")
         let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
         let calendar = try BlackoutCalendarLoader.load(path: config.blackoutsFile)
         let migrator = Migrator(target: target, catalog: catalog, logger: logger)

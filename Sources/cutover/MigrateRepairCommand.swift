@@ -23,7 +23,7 @@ struct MigrateRepairCommand: AsyncParsableCommand {
             let reset = try resetProgress.map(MigrateCommand.parseVersion)
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
-            let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover migrate")
+            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover migrate")
             let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
             let migrator = Migrator(target: target, catalog: catalog, lockWaitSeconds: lockWait, logger: logger)
             let report = try await migrator.repair(reason: reason, forgetMissing: forgetMissing, resetProgress: reset)

@@ -4,12 +4,12 @@ import CutoverPostgres
 import CutoverProjector
 import Foundation
 
-/// `cutover projections validate | capture`: the reviewed projection definitions.
+/// `cutover projections validate | apply`: the reviewed projection definitions.
 struct ProjectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
-        abstract: "Validate projection definitions and generate their change-capture migration.",
-        subcommands: [Validate.self, Capture.self]
+        abstract: "Validate projection definitions and make change capture follow them.",
+        subcommands: [Validate.self, Apply.self]
     )
 
     struct Validate: AsyncParsableCommand {
@@ -41,32 +41,51 @@ struct ProjectionsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Capture: AsyncParsableCommand {
+    struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the change-capture migration for the current projections (a new V###__projection_capture.sql when it changed).")
+            abstract: "Make change capture follow the projections: capture exactly the tables projections/ reads (audited).",
+            discussion: """
+                In wal mode: publication cutover_capture lists the source tables, each with REPLICA IDENTITY FULL; \
+                in triggers mode: one capture trigger per source table. Prints the plan, then applies each change in a \
+                short transaction with lock_timeout (retried). A table that starts being captured marks the projections \
+                reading it for a rebuild; a table no projection reads any more stops being captured. The projector \
+                refuses to start until capture matches.
+                """)
         @OptionGroup var options: GlobalOptions
-        @Flag(help: "Only check that the newest capture migration matches the projections (exit 65 if not).") var check = false
+        @Flag(help: "Print the plan and change nothing (exit 1 when something would change).") var dryRun = false
 
         func run() async throws {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
-                let rendered = CaptureMigration.render(projections)
-                let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
-                let latest = catalog.files.last { $0.name.hasSuffix("projection_capture") }
-                if let latest, latest.sql == rendered {
-                    print("\(latest.filename) matches the projections")
-                    return
+                let logger = options.makeLogger(config)
+                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover projections apply")
+                let pending = try await Database.withConnection(target, logger: logger) { connection -> Bool in
+                    try await EngineVersionCheck(logger: logger).require(connection, database: target.url.database)
+                    let applier = CaptureApplier(directory: config.projectionsDirectory, logger: logger)
+                    let plan = try await applier.plan(projections, on: connection)
+                    let tables = CaptureSQL.capturedColumns(projections).map(\.table)
+                    if plan.isEmpty {
+                        print("capture (\(plan.mode.rawValue)) matches the projections: \(tables.joined(separator: ", "))")
+                        return false
+                    }
+                    print("plan (\(plan.mode.rawValue) capture of \(tables.joined(separator: ", "))):")
+                    for action in plan.actions { print("  \(action.description)") }
+                    if dryRun { return true }
+                    try await applier.apply(plan, projections: projections, on: connection) { event in
+                        switch event {
+                        case .applied(let action): print("✓ \(action.description)")
+                        case .lockTimeout(let action, let attempt, let of): print("lock_timeout on \(action.table), retrying (\(attempt)/\(of))")
+                        case .rebuildRequested(let names): print("rebuild requested for \(names.joined(separator: ", ")) (their earlier changes were not captured)")
+                        }
+                        fflush(nil)
+                    }
+                    return false
                 }
-                if check {
-                    throw CoreError(.checksumDrift, latest.map { "\($0.filename) does not match projections/; run `cutover projections capture` to write a new migration" }
-                        ?? "no capture migration yet; run `cutover projections capture`")
+                if dryRun && pending {
+                    print("--dry-run: nothing was changed (\(target.url.database))")
+                    throw ExitCode(CLIErrors.checkFailed)
                 }
-                let version = (catalog.files.last?.version ?? 0) + 1
-                let filename = String(format: "V%03d__projection_capture.sql", version)
-                let path = config.migrationsDirectory + "/" + filename
-                try rendered.write(toFile: path, atomically: true, encoding: .utf8)
-                print("wrote \(path); apply it with `cutover migrate`")
             }
         }
     }

@@ -20,11 +20,13 @@ struct ProjectCommand: AsyncParsableCommand {
         try await CLIErrors.run {
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config, label: "cutover.projector")
-            let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover projector")
+            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover projector")
             let projections = try ProjectorCommandSupport.projections(config, only: only)
-            // Reachable, and every source table exists in this database: refuse before building anything.
+            // Every source table exists in this database and is captured as projections/ says (all of
+            // them, also with --only): refuse before building anything.
+            let all = try ProjectionLoader.load(directory: config.projectionsDirectory)
             try await Database.withConnection(target, logger: logger) { connection in
-                try await ProjectionCatalogCheck(directory: config.projectionsDirectory, logger: logger).check(projections, on: connection)
+                try await CaptureApplier(directory: config.projectionsDirectory, logger: logger).requireCurrent(all, on: connection)
             }
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
@@ -57,7 +59,7 @@ struct ProjectorCommand: AsyncParsableCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
+                let target = try await options.engineTarget(config, logger: logger)
                 let projections = try ProjectorCommandSupport.projections(config, only: nil)
                 let admin = ProjectorAdmin(target: target, logger: logger)
                 let rows = try await admin.status(projections)
@@ -106,7 +108,7 @@ struct ProjectorCommand: AsyncParsableCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
+                let target = try await options.engineTarget(config, logger: logger)
                 let projections = try ProjectorCommandSupport.projections(config, only: nil)
                 let (fixed, failing) = try await ProjectorAdmin(target: target, logger: logger).retry(projections, keys: keys.isEmpty ? nil : keys)
                 print("recomputed \(fixed) dead-lettered key(s); \(failing) still failing")
@@ -128,7 +130,7 @@ extension ProjectorCommand {
                 guard !keys.isEmpty else { throw CoreError(.invalidArgument, "give at least one --key") }
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
+                let target = try await options.engineTarget(config, logger: logger)
                 guard let p = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
                 try await ProjectorAdmin(target: target, logger: logger).recompute(p, keys: keys)
                 print("recomputed \(keys.count) key(s) of \(projection)")

@@ -24,7 +24,7 @@ extension ProjectorCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover projector wait")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover projector wait")
                 let projections = try ProjectorCommandSupport.projections(config, only: nil)
                 let admin = ProjectorAdmin(target: target, logger: logger)
                 let since = try await admin.currentWAL()

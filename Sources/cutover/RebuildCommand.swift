@@ -56,7 +56,7 @@ struct RebuildCommand: AsyncParsableCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover rebuild")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover rebuild")
                 guard let definition = try ProjectorCommandSupport.projections(config, only: projection).first else { return }
                 let inPlace = keys != nil || `where` != nil
                 var rebuilder = ProjectionRebuilder(projection: definition, target: target, batchSize: batch ?? (inPlace ? 2_000 : 100_000),
@@ -102,7 +102,7 @@ struct RebuildCommand: AsyncParsableCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover rebuild")
+                let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover rebuild")
                 let dropped = try await ProjectionRebuilder.cleanup(target: target, all: all, logger: logger)
                 print(dropped.isEmpty ? "nothing to clean up" : dropped.map { "dropped \($0)" }.joined(separator: "\n"))
             }

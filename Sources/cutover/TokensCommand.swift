@@ -28,7 +28,7 @@ struct TokensCommand: AsyncParsableCommand {
                 let list = territories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
+                let target = try await options.engineTarget(config, logger: logger)
                 let created = try await Database.withConnection(target, logger: logger) { c in
                     try await TokenRepository(logger: logger).create(on: c, module: module, role: role, territories: list, user: user, label: label)
                 }
@@ -73,7 +73,7 @@ struct TokensCommand: AsyncParsableCommand {
                 }
                 let config = try await options.loadConfig()
                 let logger = options.makeLogger(config)
-                let target = try options.databaseTarget(config, logger: logger)
+                let target = try await options.engineTarget(config, logger: logger)
                 let outcome = try await Database.withConnection(target, logger: logger) { c in
                     try await TokenRepository(logger: logger).revoke(on: c, reference)
                 }

@@ -33,7 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
         try await CLIErrors.run {
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
-            let target = try options.databaseTarget(config, logger: logger, applicationName: "cutover verify")
+            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover verify")
             let all = try ProjectorCommandSupport.projections(config, only: projections.isEmpty ? nil : projections.joined(separator: ","))
             let reports = try await Database.withConnection(target, logger: logger) { c in
                 var out: [ProjectionVerifier.Report] = []

@@ -47,26 +47,37 @@ struct ProjectionCoreTests {
         #expect(collector.collect([ChangeRow(id: 9, sourceTable: "crm.contacts", operation: "T", oldValue: nil, newValue: nil)]).needsFullRebuild)
     }
 
-    @Test("the capture migration is deterministic, publishes every source table and keeps the trigger capture for its rollback")
-    func captureMigration() throws {
-        let sql = CaptureMigration.render([Self.overview])
-        #expect(sql == CaptureMigration.render([Self.overview]))
-        #expect(sql.hasPrefix("-- phase: expand\n-- transaction: none"))
-        #expect(sql.contains("ALTER PUBLICATION cutover_capture SET TABLE crm.contacts, crm.customers, crm.users;"))
-        for table in ["crm.customers", "crm.contacts", "crm.users"] {
-            #expect(sql.contains("ALTER TABLE \(table) REPLICA IDENTITY FULL;"))
-            #expect(sql.contains("DROP TRIGGER IF EXISTS cutover_capture ON \(table);"))
-        }
-        #expect(sql.contains("current_setting('wal_level') <> 'logical'"))
-        #expect(sql.contains("SELECT slot_name FROM cutover.ensure_capture_slot();"))
-        #expect(sql.contains("DROP CONSTRAINT IF EXISTS change_log_op_check") && !sql.contains("CHECK (op IN"))
-        #expect(CaptureMigration.capturedColumns([Self.overview]).first { $0.table == "crm.users" }?.columns == ["id"])
-        // It is a valid migration file, and its rollback brings trigger capture back.
-        let file = try MigrationFile(filename: "V002__projection_capture.sql", content: sql)
-        #expect(file.phase == .expand && file.statements.count > 10)
-        let rollback = try #require(sql.components(separatedBy: "-- rollback:").last)
-        #expect(rollback.contains("CREATE TRIGGER cutover_capture AFTER INSERT OR DELETE ON crm.customers"))
-        #expect(rollback.contains("pg_sequence_last_value('cutover.wakeup_bucket')") && rollback.contains("DROP PUBLICATION IF EXISTS cutover_capture"))
+    @Test("the capture plan follows the projections: wal publishes and sets FULL identity for new source tables, drops tables nobody reads; triggers install per table and reinstall when the columns change")
+    func capturePlan() throws {
+        let wanted = CaptureSQL.capturedColumns([Self.overview])
+        #expect(wanted.map(\.table) == ["crm.contacts", "crm.customers", "crm.users"])
+        #expect(wanted.first { $0.table == "crm.users" }?.columns == ["id"])
+
+        let fresh = CapturePlan(mode: .wal, wanted: wanted, current: .init())
+        #expect(fresh.actions.filter { if case .publish = $0 { true } else { false } }.map(\.table) == ["crm.contacts", "crm.customers", "crm.users"])
+        #expect(fresh.actions.filter(\.startsCapture).count == 3)
+        #expect(fresh.actions.contains(.fullIdentity(table: "crm.users")))
+        let done = CapturePlan(mode: .wal, wanted: wanted,
+                               current: .init(publishedTables: ["crm.contacts", "crm.customers", "crm.users"],
+                                              fullIdentityTables: ["crm.contacts", "crm.customers", "crm.users"]))
+        #expect(done.isEmpty)
+        let stale = CapturePlan(mode: .wal, wanted: wanted,
+                                current: .init(publishedTables: ["crm.contacts", "crm.customers", "crm.users", "crm.samples"],
+                                               fullIdentityTables: ["crm.contacts", "crm.customers", "crm.users"]))
+        #expect(stale.actions == [.unpublish(table: "crm.samples"), .defaultIdentity(table: "crm.samples")])
+        #expect(stale.actions[0].statements == ["ALTER PUBLICATION cutover_capture DROP TABLE crm.samples"])
+
+        let triggers = CapturePlan(mode: .triggers, wanted: wanted,
+                                   current: .init(triggerColumns: ["crm.users": ["id"], "crm.contacts": ["id"], "crm.orders": ["id"]]))
+        #expect(triggers.actions.map(\.description) == [
+            "install capture triggers on crm.contacts (columns customer_id)",
+            "install capture triggers on crm.customers (columns id)",
+            "remove capture triggers from crm.orders (no projection reads it)",
+        ])
+        let install = CaptureSQL.installTriggers("crm.customers", columns: ["id"])
+        #expect(install.contains("COMMENT ON FUNCTION cutover.capture_crm_customers() IS 'cutover capture: id'"))
+        #expect(install.contains { $0.contains("pg_sequence_last_value('cutover.wakeup_bucket')") && $0.contains("'id', NEW.id::text") })
+        #expect(CaptureSQL.removeTriggers("crm.orders").last == "DROP FUNCTION IF EXISTS cutover.capture_crm_orders()")
     }
 
     @Test("the validator names the folder and file of each problem")

@@ -100,8 +100,8 @@ struct SQLReaderTests {
             #expect(await refused(reader, "SELECT count(*) FROM \(engineTable)") == "42501", "\(engineTable) must be refused")
         }
         // The API's functions take a context as arguments: for a SQL reader they decide nothing.
-        #expect(try await count(reader, "SELECT count(*) FROM cutover.api_customer_list_by_id('DE-BW', '1', 'MANAGER', 'DE-BW', NULL, NULL, NULL, 200)") == 0)
-        #expect(try await count(reader, "SELECT count(*) FROM cutover.api_customer_list_by_id('DE-BW,DE-BY', '1', 'MANAGER', 'DE-BY', NULL, NULL, NULL, 200) WHERE NOT contacts_masked")
+        #expect(try await count(reader, "SELECT count(*) FROM read.api_customer_list_by_id('DE-BW', '1', 'MANAGER', 'DE-BW', NULL, NULL, NULL, 200)") == 0)
+        #expect(try await count(reader, "SELECT count(*) FROM read.api_customer_list_by_id('DE-BW,DE-BY', '1', 'MANAGER', 'DE-BY', NULL, NULL, NULL, 200) WHERE NOT contacts_masked")
                 == (try await count(reader, "SELECT count(*) FROM (SELECT * FROM read.customer_overview ORDER BY customer_id LIMIT 200) v WHERE NOT contacts_masked")))
         #expect(try await read(reader, "SELECT (cutover.reader_context()).territories::text") == ["{DE-BY}"])
         #expect(await refused(reader, "SELECT count(*) FROM cutover.sql_reader_audit") == "42501")
@@ -179,7 +179,7 @@ struct SQLReaderTests {
         #expect(try await SQL.column(db, "SELECT action FROM cutover.sql_reader_audit WHERE role_name = '\(session.role)' ORDER BY id") == ["create", "revoke"])
 
         for (arguments, message) in [(["--module", "03", "--territories", "XX-YY"], "unknown territory XX-YY"),
-                                     (["--module", "03", "--territories", "DE-BY", "--user", "999999"], "no CRM user"),
+                                     (["--module", "03", "--territories", "DE-BY", "--user", "999999"], "no user with id or e-mail 999999"),
                                      (["--module", "09", "--territories", "DE-BY"], "--module"),
                                      (["--module", "03", "--territories", "DE-BY", "--name", "Robert'); DROP"], "--name")] {
             let run = try cli.cutover(["readers", "create", "--database-url", url] + arguments)

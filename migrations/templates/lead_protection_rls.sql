@@ -2,7 +2,7 @@
 -- description: {{description}}
 -- Lead protection with row-level security that fails closed: rows are visible only inside a
 -- transaction that set the reader's territories (and user) with set_config(…, true), the way the
--- read API does; the helper functions come from V004. Managers see every row of their
+-- read API does; the helper functions come from the engine (`cutover init`). Managers see every row of their
 -- territories; a sales rep sees a lead while it is protected only when they own the protection.
 
 CREATE TABLE IF NOT EXISTS crm.example_protected (

@@ -63,7 +63,7 @@ CREATE INDEX {{name}}_territory_status_revenue ON {{table}} (territory_code, sta
 -- Row-level security, fail closed: a reader sees the rows of the territories in its request
 -- context (cutover.reader_territories(), set per request by the read API) and nothing without one.
 -- The projector owns the table and is not subject to it. Readers read through the view in schema
--- "read", which belongs to cutover_read_views (see migrations/V004__read_api_security.sql).
+-- "read", which belongs to cutover_read_views (installed by `cutover init`).
 ALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;
 CREATE POLICY {{name}}_territory ON {{table}} FOR SELECT USING (territory_code = ANY ((SELECT cutover.reader_territories())::text[]));
 GRANT SELECT ON {{table}} TO cutover_read_views;

@@ -100,6 +100,8 @@ public enum ConfigSchema {
         .init("migrations.lockRetries", .int, .int(10), "tries per statement or file when lock_timeout strikes (jittered exponential backoff)"),
         .init("migrations.statementTimeoutSeconds", .int, .int(600), "statement_timeout of every migration statement (0 = none)"),
         .init("projections.directory", .string, .string("projections"), "folder of projection definitions"),
+        .init("readers.territories", .string, nil, "the application's directory: a query whose one column lists every territory code (what a '*' grant means); stored by cutover init / upgrade"),
+        .init("readers.users", .string, nil, "the application's directory: a query with columns id, e-mail, is-manager, one row per user readers and tokens may act as; stored by cutover init / upgrade"),
         .init("log.level", .string, .string("info"), "trace | debug | info | notice | warning | error | critical"),
     ]
 

@@ -72,6 +72,8 @@ public struct CutoverConfig: Sendable, Equatable {
     public var shadow: Shadow
     /// Automatic rollback thresholds.
     public var rollback: AutoRollbackThresholds
+    /// The application's directory queries (`readers.territories`, `readers.users`), `nil` when unset.
+    public var directory: ReaderDirectory
 
     public struct Flags: Sendable, Equatable {
         public var refreshSeconds: Double
@@ -195,6 +197,13 @@ public struct CutoverConfig: Sendable, Equatable {
                                                maxErrorRate: try rate("rollback.maxErrorRate"), maxMismatchRate: try rate("rollback.maxMismatchRate"),
                                                minRequests: try positive("rollback.minRequests", max: 1_000_000),
                                                minComparisons: try positive("rollback.minComparisons", max: 1_000_000))
+        func query(_ key: String) -> String? {
+            guard let raw = string(key) else { return nil }
+            var text = Substring(raw).drop(while: \.isWhitespace)
+            while let last = text.last, last.isWhitespace || last == ";" { text = text.dropLast() }
+            return text.isEmpty ? nil : String(text)
+        }
+        self.directory = ReaderDirectory(territoriesQuery: query("readers.territories"), usersQuery: query("readers.users"))
         let level = string("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else { throw bad("log.level", "must be one of \(levels.joined(separator: ", ")), got \"\(level)\"") }

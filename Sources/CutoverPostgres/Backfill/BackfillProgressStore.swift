@@ -25,29 +25,6 @@ public struct BackfillProgressRow: Sendable, Equatable {
 /// Reads and writes `cutover.backfill_progress`. The runner updates a row in the same
 /// transaction as the batch it describes, so progress and data never disagree.
 enum BackfillProgressStore {
-    static let ddl = """
-        CREATE TABLE IF NOT EXISTS cutover.backfill_progress (
-            name             text NOT NULL,
-            partition        text NOT NULL DEFAULT '',
-            checksum         text NOT NULL,
-            last_key         bigint,
-            rows_done        bigint NOT NULL DEFAULT 0,
-            rows_changed     bigint NOT NULL DEFAULT 0,
-            batches          bigint NOT NULL DEFAULT 0,
-            longest_batch_ms double precision NOT NULL DEFAULT 0,
-            started_at       timestamptz NOT NULL DEFAULT now(),
-            updated_at       timestamptz NOT NULL DEFAULT now(),
-            finished_at      timestamptz,
-            status           text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'finished')),
-            PRIMARY KEY (name, partition)
-        )
-        """
-
-    static func ensureTable(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.checkedQuery("CREATE SCHEMA IF NOT EXISTS cutover", logger: logger, doing: "creating schema cutover")
-        try await connection.checkedQuery(PostgresQuery(unsafeSQL: ddl), logger: logger, doing: "creating cutover.backfill_progress")
-    }
-
     /// The progress rows of `name` (every backfill when nil), in the order they were started.
     static func rows(_ name: String?, on connection: PostgresConnection, logger: Logger) async throws -> [BackfillProgressRow] {
         var exists = false

@@ -74,7 +74,6 @@ public struct BackfillRunner: Sendable {
 
     private func runLocked(on connection: PostgresConnection, progress: @Sendable (BackfillEvent) -> Void) async throws -> BackfillSummary {
         let name = definition.name
-        try await BackfillProgressStore.ensureTable(connection, logger: logger)
         if options.restart { try await BackfillProgressStore.delete(name, on: connection, logger: logger) }
         let existing = try await BackfillProgressStore.rows(name, on: connection, logger: logger)
         try checkResumable(existing)

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The flags in `cutover.flags` (migration V007): loaded as a ``FlagSnapshot``, changed with an
+/// The flags in `cutover.flags` (engine schema, `cutover init`): loaded as a ``FlagSnapshot``, changed with an
 /// audit row in the same transaction, listed with their history and rolled back.
 public struct FlagStore: Sendable {
     /// The channel a flag change notifies (payload: the flag's name).
@@ -142,7 +142,7 @@ public struct FlagStore: Sendable {
             // plain query caught by that close would never return (ConnectionCloseWatch).
             rows = try await c.checkedQuery(query, logger: logger, doing: "reading the flags")
         } catch let error as DatabaseError where error.sqlState == "42P01" {
-            throw DatabaseError(.flagsNotInstalled, "the flags tables do not exist; run `cutover migrate up` (migration V007 adds them)")
+            throw DatabaseError(.flagsNotInstalled, "the flags tables do not exist; run `cutover init` (the engine schema holds them)")
         }
         var out: [FeatureFlag] = []
         for try await r in rows.decode((String, String, [String], String, String, Int64, Double, String).self) {

@@ -2,7 +2,7 @@ import CutoverCore
 import Logging
 import PostgresNIO
 
-/// Reads per minute, view, module and source in `cutover.read_usage` (V007): the API adds its
+/// Reads per minute, view, module and source in `cutover.read_usage` (engine schema, `cutover init`): the API adds its
 /// counts every few seconds; contract guards ask whether a legacy path is still used.
 public struct ReadUsageStore: Sendable {
     /// One counter to add.

@@ -2,7 +2,7 @@ import CutoverCore
 import Logging
 import PostgresNIO
 
-/// Confirmed shadow mismatches in `cutover.shadow_mismatches` (V007): which flag, view and
+/// Confirmed shadow mismatches in `cutover.shadow_mismatches` (engine schema, `cutover init`): which flag, view and
 /// module, the record's key and the fields that differed. Never the values themselves: they may
 /// hold contact details.
 public struct ShadowMismatchStore: Sendable {

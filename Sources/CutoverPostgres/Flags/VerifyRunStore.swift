@@ -2,7 +2,7 @@ import CutoverCore
 import Logging
 import PostgresNIO
 
-/// Results of `cutover verify` in `cutover.verify_runs` (V007), for the contract guard
+/// Results of `cutover verify` in `cutover.verify_runs` (engine schema, `cutover init`), for the contract guard
 /// `verify <projection> clean within <duration>` and the ops console.
 public struct VerifyRunStore: Sendable {
     public var logger: Logger
@@ -11,7 +11,7 @@ public struct VerifyRunStore: Sendable {
         self.logger = logger
     }
 
-    /// Records one projection's verification. A database without V007 records nothing.
+    /// Records one projection's verification. A database without them records nothing.
     public func record(on c: PostgresConnection, projection: String, full: Bool, clean: Bool, rows: Int64, drift: Int64) async throws {
         guard try await Database.tableExists(c, "cutover.verify_runs", logger: logger) else { return }
         try await c.query("""

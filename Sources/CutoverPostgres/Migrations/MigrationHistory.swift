@@ -2,7 +2,8 @@ import CutoverCore
 import Logging
 import PostgresNIO
 
-/// The migrator's bookkeeping tables in schema `cutover`, and reads and writes of them.
+/// Reads and writes of the migrator's bookkeeping tables in schema `cutover` (installed by the
+/// engine schema, `cutover init`).
 ///
 /// - `schema_history`: one row per applied versioned file (who, when, duration, checksum, and the
 ///   reason when a blackout was overridden).
@@ -10,90 +11,6 @@ import PostgresNIO
 /// - `migration_progress`: how far a non-transactional file got, so a rerun resumes.
 /// - `migration_log`: every apply, rollback, repair and override, append-only, for audit.
 enum MigrationHistory {
-    /// What `migration_log.action` may say.
-    static let actions = "('apply', 'repeatable', 'rollback', 'repair', 'forget', 'reset_progress', 'baseline')"
-
-    static let ddl = [
-        "CREATE SCHEMA IF NOT EXISTS cutover",
-        """
-        CREATE TABLE IF NOT EXISTS cutover.schema_history (
-            version      integer PRIMARY KEY,
-            name         text NOT NULL,
-            filename     text NOT NULL,
-            phase        text NOT NULL CHECK (phase IN ('expand', 'migrate', 'contract')),
-            checksum     text NOT NULL,
-            applied_by   text NOT NULL,
-            applied_at   timestamptz NOT NULL DEFAULT now(),
-            duration_ms  integer NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS cutover.repeatable_history (
-            filename     text PRIMARY KEY,
-            checksum     text NOT NULL,
-            applied_by   text NOT NULL,
-            applied_at   timestamptz NOT NULL DEFAULT now(),
-            duration_ms  integer NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS cutover.migration_progress (
-            version          integer PRIMARY KEY,
-            filename         text NOT NULL,
-            checksum         text NOT NULL,
-            statements_done  integer NOT NULL,
-            statements_total integer NOT NULL,
-            done_hash        text NOT NULL,
-            last_error       text,
-            updated_at       timestamptz NOT NULL DEFAULT now()
-        )
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS cutover.migration_log (
-            id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            at          timestamptz NOT NULL DEFAULT now(),
-            action      text NOT NULL CONSTRAINT migration_log_action_check CHECK (action IN \(actions)),
-            version     integer,
-            filename    text NOT NULL,
-            checksum    text,
-            by          text NOT NULL,
-            duration_ms integer,
-            detail      text
-        )
-        """,
-    ]
-
-    /// Creates the tables when missing and adds columns newer versions introduced. Looks before it
-    /// alters, so a run with everything in place takes no table lock.
-    static func ensure(_ connection: PostgresConnection, logger: Logger) async throws {
-        for sql in ddl {
-            try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: "creating the migration history tables")
-        }
-        let rows = try await connection.checkedQuery("""
-            SELECT count(*) FROM information_schema.columns
-            WHERE table_schema = 'cutover' AND table_name = 'schema_history' AND column_name = 'blackout_override'
-            """, logger: logger, doing: "reading the history table's columns")
-        var present = 0
-        for try await n in rows.decode(Int.self) { present = n }
-        if present == 0 {
-            try await connection.checkedQuery("ALTER TABLE cutover.schema_history ADD COLUMN blackout_override text",
-                                              logger: logger, doing: "upgrading the migration history table")
-        }
-        // Logs made before `migrate baseline` existed do not allow its action yet.
-        let check = try await connection.checkedQuery("""
-            SELECT pg_get_constraintdef(oid) LIKE '%baseline%' FROM pg_constraint
-            WHERE conrelid = 'cutover.migration_log'::regclass AND conname = 'migration_log_action_check'
-            """, logger: logger, doing: "reading the migration log's actions")
-        var allowsBaseline = true
-        for try await allowed in check.decode(Bool.self) { allowsBaseline = allowed }
-        if !allowsBaseline {
-            try await connection.checkedQuery(PostgresQuery(unsafeSQL: """
-                ALTER TABLE cutover.migration_log DROP CONSTRAINT migration_log_action_check,
-                    ADD CONSTRAINT migration_log_action_check CHECK (action IN \(actions))
-                """), logger: logger, doing: "upgrading the migration log")
-        }
-    }
-
     static func exists(_ connection: PostgresConnection, _ table: String, logger: Logger) async throws -> Bool {
         try await Database.tableExists(connection, table, logger: logger)
     }

@@ -155,7 +155,7 @@ extension Migrator {
         }
     }
 
-    /// PostgreSQL 15 may end a statement that creates a logical replication slot (V009's
+    /// PostgreSQL 15 may end a statement that creates a logical replication slot (the capture migrations of old, and
     /// `SELECT … FROM cutover.ensure_capture_slot()`) with an internal error instead of a lock
     /// timeout when the slot waits for running transactions under load (`snapshot reference … is
     /// not owned by resource owner …`, SQLSTATE XX000, seen in the test suite). Nothing of the

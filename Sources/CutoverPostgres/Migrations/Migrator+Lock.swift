@@ -43,7 +43,7 @@ extension Migrator {
         do {
             try await run(connection, "SET lock_timeout = '\(timeouts.lockTimeoutMilliseconds)ms'", doing: "setting lock_timeout")
             try await run(connection, "SET statement_timeout = '\(timeouts.statementTimeoutSeconds)s'", doing: "setting statement_timeout")
-            try await MigrationHistory.ensure(connection, logger: logger)
+            try await EngineVersionCheck(logger: logger).require(connection, database: target.url.database)
             if let onSession {
                 for try await pid in try await run(connection, "SELECT pg_backend_pid()", doing: "reading the session's pid").decode(Int32.self) {
                     onSession(pid)

@@ -34,7 +34,7 @@ public struct SQLReaderRepository: Sendable {
 
     /// Creates a login role named `role` (default `cutover_m<module>_<8 hex digits>`) that is a
     /// member of `cutover_reader` only, records its grant and returns its password (only now).
-    /// `territories` may be `["*"]`; `user` is a crm.users id or e-mail address.
+    /// `territories` may be `["*"]`; `user` is the id or e-mail address of a user of the directory (`readers.users`).
     public func create(on connection: PostgresConnection, role: String?, module: String, territories: [String], user: String?,
                        label: String?) async throws -> Credentials {
         try TokenRepository.checkModule(module)

@@ -47,7 +47,7 @@ public struct AppliedPositionWait: Sendable {
     }
 
     func walCapture(on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.checkedQuery("SELECT to_regprocedure('cutover.capture_slot_name()') IS NOT NULL", logger: logger,
+        let rows = try await connection.checkedQuery("SELECT coalesce(cutover.capture_mode() = 'wal', false)", logger: logger,
                                                      doing: "read-your-writes")
         for try await installed in rows.decode(Bool.self) { return installed }
         return false

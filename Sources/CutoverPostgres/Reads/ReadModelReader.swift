@@ -25,19 +25,19 @@ public struct ReadModelReader: Sendable {
         case .id:
             binds.append(q.after?.id)
             binds.append(Int32(q.limit + 1))
-            sql = "SELECT * FROM cutover.api_customer_list_by_id($1, $2, $3, $4, $5, $6, $7, $8)"
+            sql = "SELECT * FROM read.api_customer_list_by_id($1, $2, $3, $4, $5, $6, $7, $8)"
         case .revenue:
             binds.append(q.after?.revenue)
             binds.append(q.after?.id)
             binds.append(Int32(q.limit + 1))
-            sql = "SELECT * FROM cutover.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)"
+            sql = "SELECT * FROM read.api_customer_list($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9)"
         }
         let rows = try await c.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         let items = try await Self.summaries(rows)
         return Self.page(items, limit: q.limit) { q.position(after: $0).cursor }
     }
 
-    /// Rows in the column order of `cutover.api_customer_list`. Positional decoding: a
+    /// Rows in the column order of `read.api_customer_list`. Positional decoding: a
     /// random-access row builds a name index per row, which cost more than the page's JSON.
     public static func summaries(_ rows: PostgresRowSequence) async throws -> [CustomerSummary] {
         var items: [CustomerSummary] = []
@@ -64,7 +64,7 @@ public struct ReadModelReader: Sendable {
     public func customer(on c: PostgresConnection, as caller: Caller, id: Int64) async throws -> CustomerView? {
         var binds = Self.context(caller)
         binds.append(id)
-        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_customer($1, $2, $3, $4)", binds: binds), logger: logger)
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM read.api_customer($1, $2, $3, $4)", binds: binds), logger: logger)
         for try await row in rows {
             let r = row.makeRandomAccess()
             var contacts: [CustomerView.Contact] = []
@@ -109,7 +109,7 @@ public struct ReadModelReader: Sendable {
     public func pipeline(on c: PostgresConnection, as caller: Caller, territory: String) async throws -> TerritoryPipeline {
         var binds = Self.context(caller)
         binds.append(territory)
-        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_pipeline($1, $2, $3, $4)", binds: binds), logger: logger)
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM read.api_pipeline($1, $2, $3, $4)", binds: binds), logger: logger)
         return TerritoryPipeline(territoryCode: territory, segments: try await Self.segments(rows))
     }
 
@@ -137,13 +137,13 @@ public struct ReadModelReader: Sendable {
         binds.append(q.after?.due)
         binds.append(q.after?.sampleID)
         binds.append(Int32(q.limit + 1))
-        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM cutover.api_followups($1, $2, $3, $4, $5, $6::date, $7, $8)",
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT * FROM read.api_followups($1, $2, $3, $4, $5, $6::date, $7, $8)",
                                                    binds: binds), logger: logger)
         let items = try await Self.followUps(rows)
         return Self.page(items, limit: q.limit) { FollowUpQuery.After(due: $0.followUpDue, sampleID: $0.sampleId).cursor }
     }
 
-    /// Rows in the column order of `cutover.api_followups` (the legacy path selects the same order).
+    /// Rows in the column order of `read.api_followups` (the legacy path selects the same order).
     static func followUps(_ rows: PostgresRowSequence) async throws -> [SampleFollowUp] {
         var out: [SampleFollowUp] = []
         for try await r in rows.decode((Int64, Int64, String, String, String, String, String, Int64?, String?, String?, String?, Int64?,

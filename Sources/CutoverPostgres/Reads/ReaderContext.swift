@@ -6,7 +6,7 @@ import PostgresNIO
 /// the caller's territories, user and user role, so the legacy queries mask protected contacts
 /// with the same `cutover.reader_sees_contacts` the read views use. (The read-model path sets
 /// the same settings, and switches to `cutover_reader`, inside its one statement: the
-/// `cutover.api_*` functions of migration V005.) Nothing outlives the transaction, so a pooled
+/// `read.api_*` functions of the application's migration V005.) Nothing outlives the transaction, so a pooled
 /// connection never carries one caller's context into another's request.
 public enum ReaderContext {
     static let sql = """

@@ -12,4 +12,13 @@ public enum SQLResources {
         }
         return text
     }
+
+    /// The text of engine step `SQL/engine/<name>.sql`.
+    public static func engineStep(_ name: String) -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "sql", subdirectory: "SQL/engine"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            fatalError("missing engine step \(name).sql in the CutoverPostgres bundle")
+        }
+        return text
+    }
 }

@@ -24,8 +24,8 @@ public struct TokenRepository: Sendable {
         self.logger = logger
     }
 
-    /// Creates a token. `territories` may be `["*"]` (every territory). `user` is a crm.users id or
-    /// e-mail address. Returns the token text (only now) and its id.
+    /// Creates a token. `territories` may be `["*"]` (every territory). `user` is the id or
+    /// e-mail address of a user of the directory (`readers.users`). Returns the token text (only now) and its id.
     public func create(on c: PostgresConnection, module: String, role: Caller.Role, territories: [String], user: String?,
                        label: String?) async throws -> (token: String, id: Int64) {
         try Self.checkModule(module)
@@ -53,22 +53,25 @@ public struct TokenRepository: Sendable {
     func checkTerritories(_ territories: [String], on c: PostgresConnection) async throws -> [String] {
         guard !territories.isEmpty else { throw CoreError(.invalidArgument, "--territories needs at least one territory code (or *)") }
         guard territories != ["*"] else { return territories }
-        let known = try await c.query("SELECT code FROM crm.territories", logger: logger)
+        let known = try await c.checkedQuery("SELECT unnest(cutover.directory_territories())", logger: logger, doing: "reading the directory's territories")
         var codes = Set<String>()
         for try await code in known.decode(String.self) { codes.insert(code) }
+        guard !codes.isEmpty else {
+            throw CoreError(.invalidArgument, "the directory knows no territory: set readers.territories in cutover.yaml and run `cutover upgrade`")
+        }
         for t in territories where !codes.contains(t) {
             throw CoreError(.invalidArgument, "unknown territory \(t); known: \(codes.sorted().joined(separator: ", ")) (or * alone for all)")
         }
         return territories
     }
 
-    /// The crm.users id of `user` (an id or e-mail address), `nil` for none; throws when there is no such user.
+    /// The directory's id of `user` (an id or e-mail address), `nil` for none; throws when there is no such user.
     func resolveUser(_ user: String?, on c: PostgresConnection) async throws -> Int64? {
         guard let user else { return nil }
         var userID: Int64?
-        let rows = try await c.query("SELECT id FROM crm.users WHERE id::text = \(user) OR lower(email) = lower(\(user))", logger: logger)
+        let rows = try await c.checkedQuery("SELECT id FROM cutover.directory_find_user(\(user))", logger: logger, doing: "looking up the user")
         for try await id in rows.decode(Int64.self) { userID = id }
-        guard let userID else { throw CoreError(.invalidArgument, "no CRM user with id or e-mail \(user)") }
+        guard let userID else { throw CoreError(.invalidArgument, "no user with id or e-mail \(user) in the directory (readers.users)") }
         return userID
     }
 
@@ -145,9 +148,9 @@ public struct TokenRepository: Sendable {
         do {
             let rows = try await client.query("""
                 SELECT t.id, t.module, t.role,
-                       CASE WHEN t.territories = '{*}' THEN (SELECT array_agg(code ORDER BY code) FROM crm.territories) ELSE t.territories END,
-                       t.user_id, u.role, t.territories = '{*}'
-                FROM cutover.api_tokens t LEFT JOIN crm.users u ON u.id = t.user_id
+                       CASE WHEN t.territories = '{*}' THEN cutover.directory_territories() ELSE t.territories END,
+                       u.id, CASE WHEN u.is_manager THEN 'MANAGER' END, t.territories = '{*}'
+                FROM cutover.api_tokens t LEFT JOIN LATERAL cutover.directory_user(t.user_id) u ON true
                 WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL
                 """, logger: logger)
             for try await r in rows.decode((Int64, String, String, [String]?, Int64?, String?, Bool).self) {

@@ -1,5 +1,6 @@
 import CutoverCore
 import CutoverPostgres
+import CutoverProjector
 import Foundation
 import Logging
 import PostgresNIO
@@ -86,8 +87,18 @@ actor TestCluster {
         return DatabaseTarget(url: state.url.with(database: "postgres"), poolSize: 2, applicationName: "cutover-tests")
     }
 
-    /// A fresh, empty database.
-    func freshDatabase(prefix: String = "t", template: String? = nil) async throws -> DatabaseTarget {
+    /// A fresh database with the engine schema installed (`cutover init`; trigger capture on
+    /// ``shared``, WAL capture on ``capture``) and nothing else: the migrator's and the CLI's tests.
+    func freshDatabase(prefix: String = "t") async throws -> DatabaseTarget {
+        let capture: Capture = self === Self.capture ? .wal : .triggers
+        let template = try await templateDatabase(key: "engine_\(capture)") { target in
+            try await Self.installEngine(target, capture: capture)
+        }
+        return try await emptyDatabase(prefix: prefix, template: template)
+    }
+
+    /// A fresh, empty database (a clone of `template` when given).
+    func emptyDatabase(prefix: String = "t", template: String? = nil) async throws -> DatabaseTarget {
         let admin = try await adminTarget()
         let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         // A template's builder may have just closed its connections (a projector's five): PostgreSQL
@@ -122,7 +133,7 @@ actor TestCluster {
         let template = try await templateDatabase(key: "migrated_\(capture)") { target in
             try await Self.migrate(target, capture: capture)
         }
-        return try await freshDatabase(template: template)
+        return try await emptyDatabase(template: template)
     }
 
     /// A fresh database, migrated and seeded with `customers` customers (seed 42).
@@ -133,7 +144,7 @@ actor TestCluster {
             try await Self.migrate(target, capture: capture)
             try await Self.seed(target, customers: customers, seed: 42)
         }
-        return try await freshDatabase(template: template)
+        return try await emptyDatabase(template: template)
     }
 
     /// A fresh database, migrated, seeded and with every projection built and caught up.
@@ -151,7 +162,7 @@ actor TestCluster {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-        return try await freshDatabase(template: template)
+        return try await emptyDatabase(template: template)
     }
 
     /// Builds a template database once per key; clones are cheap (`CREATE DATABASE … TEMPLATE`).
@@ -160,7 +171,7 @@ actor TestCluster {
         // The task goes in before the first await: the actor is re-entrant, and concurrent tests
         // asking for the same template must share one build, not start one each.
         let task = Task {
-            let target = try await self.freshDatabase(prefix: "tmpl_\(key)")
+            let target = try await self.emptyDatabase(prefix: "tmpl_\(key)")
             try await build(target)
             // Clones get capture slots of their own (the projector creates one and rebuilds); the
             // template's would only hold WAL back for the rest of the run.
@@ -176,19 +187,30 @@ actor TestCluster {
         return try await task.value
     }
 
-    static func migrate(_ target: DatabaseTarget, capture: Capture = .wal) async throws {
-        var catalog = try MigrationSource.load(directory: migrationsDirectory)
-        if capture == .triggers {
-            // The shipped migrations without the WAL capture ones.
-            var sources: [(filename: String, content: String)] = []
-            for name in try FileManager.default.contentsOfDirectory(atPath: migrationsDirectory).sorted() where name.hasSuffix(".sql") {
-                let content = try String(contentsOfFile: migrationsDirectory + "/" + name, encoding: .utf8)
-                if content.contains("cutover.ensure_capture_slot()") { continue }
-                sources.append((name, content))
-            }
-            catalog = try MigrationCatalog(sources: sources)
+    /// The application's directory queries as the shipped configuration names them.
+    static let directory: ReaderDirectory = {
+        let text = (try? String(contentsOfFile: repositoryRoot + "/config/cutover.yaml", encoding: .utf8)) ?? ""
+        func value(_ key: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix("  \(key): ") }.map { String($0.dropFirst(key.count + 4)) }
         }
-        try await Migrator(target: target, catalog: catalog, logger: logger).up()
+        return ReaderDirectory(territoriesQuery: value("territories"), usersQuery: value("users"))
+    }()
+
+    /// `cutover init` as a library call.
+    static func installEngine(_ target: DatabaseTarget, capture: Capture) async throws {
+        _ = try await EngineInstaller(target: target, binaryVersion: "test", logger: logger)
+            .install(capture: capture == .wal ? .wal : .triggers, directory: directory)
+    }
+
+    /// `cutover init`, `cutover migrate` and `cutover projections apply`, as library calls.
+    static func migrate(_ target: DatabaseTarget, capture: Capture = .wal) async throws {
+        try await installEngine(target, capture: capture)
+        try await Migrator(target: target, catalog: try MigrationSource.load(directory: migrationsDirectory), logger: logger).up()
+        let projections = try ProjectionLoader.load(directory: repositoryRoot + "/projections")
+        try await Database.withConnection(target, logger: logger) { connection in
+            let applier = CaptureApplier(directory: "projections", logger: logger)
+            try await applier.apply(try await applier.plan(projections, on: connection), projections: projections, on: connection)
+        }
     }
 
     static func seed(_ target: DatabaseTarget, customers: Int, seed: Int64) async throws {

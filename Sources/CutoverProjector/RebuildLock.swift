@@ -3,34 +3,6 @@ import CutoverPostgres
 import Logging
 import PostgresNIO
 
-/// `cutover.projection_rebuilds`: one row per rebuild, its step and progress, and the replaced
-/// table with the time it may be dropped.
-enum RebuildTable {
-    static let ddl = """
-        CREATE TABLE IF NOT EXISTS cutover.projection_rebuilds (
-            id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            projection   text NOT NULL,
-            version      integer NOT NULL,
-            shadow_table text NOT NULL,
-            status       text NOT NULL CHECK (status IN ('filling', 'catching_up', 'verifying', 'swapped', 'failed', 'cleaned')),
-            keys_total   bigint NOT NULL DEFAULT 0,
-            keys_done    bigint NOT NULL DEFAULT 0,
-            old_table    text,
-            drop_after   timestamptz,
-            detail       text,
-            started_at   timestamptz NOT NULL DEFAULT now(),
-            updated_at   timestamptz NOT NULL DEFAULT now(),
-            finished_at  timestamptz
-        )
-        """
-
-    static func ensure(_ c: PostgresConnection, logger: Logger) async throws {
-        let exists = try await c.checkedQuery("SELECT to_regclass('cutover.projection_rebuilds') IS NOT NULL", logger: logger, doing: "looking for the rebuild table")
-        for try await present in exists.decode(Bool.self) where present { return }
-        try await c.checkedQuery(PostgresQuery(unsafeSQL: ddl), logger: logger, doing: "creating the rebuild table")
-    }
-}
-
 /// The session advisory lock a rebuild holds for its projection, and the refusal while another
 /// rebuild or a migration runs.
 enum RebuildLock {

@@ -1,7 +1,6 @@
--- phase: expand
--- Read API security: API tokens, the reader roles and the request context that the read tables'
--- row-level security policies evaluate. Fails closed: without a territory context a reader sees
--- no rows.
+-- Engine step 2: who reads. The reader roles, SQL readers bound to their login, API tokens and the
+-- request context that the read tables' row-level security policies and the masking evaluate.
+-- Fails closed: without a territory context a reader sees no rows.
 --
 -- Roles (cluster-wide, created once; NOLOGIN, so only members can act as them):
 --   cutover_reader      what the read API switches to for every request and what SQL readers are
@@ -9,10 +8,54 @@
 --   cutover_api         may assert a caller's context (see below); granted to the engine's user.
 --   cutover_read_views  owns the views in schema "read". It is not the owner of the read tables, so
 --                       the tables' RLS policies apply to every read through a view; readers never
---                       need (or get) access to the tables in schema "projection", where the
---                       unmasked contact details of protected leads live.
--- The migrating user (also the projector, which owns the read tables and writes them) becomes a
--- member of both so that it can create the views and the API can switch role per request.
+--                       need (or get) access to the tables in schema "projection".
+-- The installing user (also the projector, which owns the read tables and writes them) becomes a
+-- member of all three so that it can create the views and the API can switch role per request.
+--
+-- The application's directory: which territories exist ('*' grants) and who its users are (id,
+-- e-mail, manager), as two queries the application names in cutover.yaml (readers.territories,
+-- readers.users) and `cutover init` / `upgrade` store in cutover.settings. Without them, '*' means
+-- no territory and nobody is a manager (fail closed).
+
+CREATE OR REPLACE FUNCTION cutover.directory_territories() RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    query text := (SELECT s.value FROM cutover.settings s WHERE s.key = 'readers.territories');
+    result text[];
+BEGIN
+    IF query IS NULL THEN
+        RETURN '{}'::text[];
+    END IF;
+    EXECUTE format('SELECT coalesce(array_agg(d.code::text ORDER BY d.code::text), ''{}'') FROM (%s) AS d(code)', query) INTO result;
+    RETURN result;
+END
+$$;
+
+-- The directory's user with id p_id, or no row.
+CREATE OR REPLACE FUNCTION cutover.directory_user(p_id bigint, OUT id bigint, OUT email text, OUT is_manager boolean)
+RETURNS SETOF record LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    query text := (SELECT s.value FROM cutover.settings s WHERE s.key = 'readers.users');
+BEGIN
+    IF query IS NULL OR p_id IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE format('SELECT d.id::bigint, d.email::text, coalesce(d.is_manager::boolean, false) FROM (%s) AS d(id, email, is_manager) WHERE d.id = $1', query) USING p_id;
+END
+$$;
+
+-- The directory's user whose id or e-mail address (case-insensitive) is p_user, or no row.
+CREATE OR REPLACE FUNCTION cutover.directory_find_user(p_user text, OUT id bigint, OUT email text, OUT is_manager boolean)
+RETURNS SETOF record LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    query text := (SELECT s.value FROM cutover.settings s WHERE s.key = 'readers.users');
+BEGIN
+    IF query IS NULL OR p_user IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE format('SELECT d.id::bigint, d.email::text, coalesce(d.is_manager::boolean, false) FROM (%s) AS d(id, email, is_manager) WHERE d.id::text = $1 OR lower(d.email::text) = lower($1)', query) USING p_user;
+END
+$$;
 
 DO $$
 BEGIN
@@ -88,11 +131,11 @@ CREATE TABLE IF NOT EXISTS cutover.sql_reader_audit (
 --   The engine's user (a member of cutover_api, e.g. the read API): the transaction-local
 --   settings it sets per request (set_config(..., true)):
 --     cutover.territories  comma-separated territory codes the caller may read ("DE-BY,DE-BW")
---     cutover.user_id      the calling user's crm.users id (empty: no user)
+--     cutover.user_id      the calling user's id in the application's directory (empty: no user)
 --     cutover.user_role    that user's role (MANAGER sees protected leads' contacts)
 --   Any other session: its login role's grant in cutover.sql_readers (session_user, which SET
 --   ROLE cannot change). cutover.territories may narrow the granted territories (a territory not
---   granted yields no rows of it); user and role come from the grant and crm.users only.
+--   granted yields no rows of it); user and manager come from the grant and the directory only.
 -- Missing or empty settings, no grant or a revoked one mean: no territory, no user, no role.
 -- SECURITY DEFINER, so a reader needs no access to the grants; policies call it through a
 -- scalar sub-select, which PostgreSQL evaluates once per statement.
@@ -116,13 +159,13 @@ BEGIN
     END IF;
     IF granted.territories = '{*}'::text[] THEN
         territories := CASE WHEN cardinality(requested) > 0 THEN requested
-                            ELSE ARRAY(SELECT t.code FROM crm.territories t ORDER BY t.code) END;
+                            ELSE cutover.directory_territories() END;
     ELSIF cardinality(requested) > 0 THEN
         territories := ARRAY(SELECT unnest(granted.territories) INTERSECT SELECT unnest(requested));
     ELSE
         territories := granted.territories;
     END IF;
-    SELECT u.id, coalesce(u.role = 'MANAGER', false) INTO user_id, is_manager FROM crm.users u WHERE u.id = granted.user_id;
+    SELECT u.id, coalesce(u.is_manager, false) INTO user_id, is_manager FROM cutover.directory_user(granted.user_id) u WHERE u.id IS NOT NULL;
     is_manager := coalesce(is_manager, false);
 END
 $$;
@@ -172,8 +215,21 @@ CREATE TABLE IF NOT EXISTS cutover.api_tokens (
     module      text NOT NULL CHECK (module ~ '^0[1-8]$'),
     role        text NOT NULL CHECK (role IN ('reader', 'ops', 'admin')),
     territories text[] NOT NULL CHECK (cardinality(territories) > 0),
-    user_id     bigint REFERENCES crm.users ON DELETE CASCADE,
+    user_id     bigint,
     label       text,
     created_at  timestamptz NOT NULL DEFAULT now(),
     revoked_at  timestamptz
 );
+
+-- The read API's per-request context: role cutover_reader and the caller's territories, user and
+-- role, all transaction-local, so nothing outlives the statement's transaction on a pooled
+-- connection. Read functions call it first.
+CREATE OR REPLACE FUNCTION cutover.api_context(p_territories text, p_user_id text, p_user_role text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('cutover.territories', coalesce(p_territories, ''), true),
+            set_config('cutover.user_id', coalesce(p_user_id, ''), true),
+            set_config('cutover.user_role', coalesce(p_user_role, ''), true),
+            set_config('role', 'cutover_reader', true);
+END
+$$;

@@ -1,0 +1,125 @@
+import CutoverCore
+import Logging
+import PostgresNIO
+
+/// Makes the database capture exactly the projections' source tables (`cutover projections
+/// apply`), and tells the projector whether it does.
+///
+/// Each action runs in its own short transaction with `lock_timeout` and is retried when the
+/// timeout strikes (an `ALTER TABLE … REPLICA IDENTITY` or a trigger needs a brief exclusive lock
+/// of the table). A table that starts being captured marks the projections reading it for a
+/// rebuild: its earlier changes were never captured. Every apply that changed something is
+/// audited in `cutover.capture_audit`.
+public struct CaptureApplier: Sendable {
+    public enum Event: Sendable {
+        case applied(CapturePlan.Action)
+        case lockTimeout(CapturePlan.Action, attempt: Int, of: Int)
+        case rebuildRequested([String])
+    }
+
+    public var directory: String
+    public var logger: Logger
+    public var lockTimeoutMilliseconds = 2_000
+    public var lockRetries = 10
+
+    public init(directory: String, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+    }
+
+    /// The plan for `projections` on this database; checks the sources against its catalog first.
+    public func plan(_ projections: [ProjectionDefinition], on connection: PostgresConnection) async throws -> CapturePlan {
+        try await ProjectionCatalogCheck(directory: directory, logger: logger).check(projections, on: connection)
+        let mode = try await captureMode(connection)
+        let wanted = CaptureSQL.capturedColumns(projections)
+        return CapturePlan(mode: mode, wanted: wanted, current: try await current(wanted.map(\.table), on: connection))
+    }
+
+    /// Throws ``DatabaseError/Code/captureMismatch`` naming what differs and the command to run.
+    public func requireCurrent(_ projections: [ProjectionDefinition], on connection: PostgresConnection) async throws {
+        let plan = try await plan(projections, on: connection)
+        guard plan.isEmpty else {
+            throw DatabaseError(.captureMismatch, """
+                change capture does not match projections/ (\(plan.actions.map(\.description).joined(separator: "; "))); \
+                run `cutover projections apply` (it prints its plan; --dry-run changes nothing)
+                """)
+        }
+    }
+
+    /// Applies `plan`; returns the projections marked for a rebuild.
+    @discardableResult
+    public func apply(_ plan: CapturePlan, projections: [ProjectionDefinition], on connection: PostgresConnection,
+                      progress: @Sendable (Event) -> Void = { _ in }) async throws -> [String] {
+        guard !plan.isEmpty else { return [] }
+        try await exec(connection, "SET lock_timeout = '\(lockTimeoutMilliseconds)ms'", doing: "setting lock_timeout")
+        for action in plan.actions {
+            var attempt = 1
+            while true {
+                do {
+                    try await exec(connection, "BEGIN", doing: "applying capture")
+                    for statement in action.statements { try await exec(connection, statement, doing: action.description) }
+                    try await exec(connection, "COMMIT", doing: "applying capture")
+                    progress(.applied(action))
+                    break
+                } catch let error as DatabaseError where error.sqlState == "55P03" && attempt < lockRetries {
+                    _ = try? await exec(connection, "ROLLBACK", doing: "rolling back")
+                    progress(.lockTimeout(action, attempt: attempt, of: lockRetries))
+                    try await Task.sleep(for: .milliseconds(min(200 * (1 << min(attempt, 5)), 5_000)))
+                    attempt += 1
+                } catch {
+                    _ = try? await exec(connection, "ROLLBACK", doing: "rolling back")
+                    throw error
+                }
+            }
+        }
+        let started = Set(plan.actions.filter(\.startsCapture).map(\.table))
+        let rebuild = projections.filter { projection in projection.sources.contains { started.contains($0.table) } }.map(\.name).sorted()
+        try await connection.checkedQuery("""
+            WITH audit AS (
+                INSERT INTO cutover.capture_audit (mode, tables, plan)
+                VALUES (\(plan.mode.rawValue), \(CaptureSQL.capturedColumns(projections).map(\.table)), \(plan.actions.map(\.description)))
+            )
+            UPDATE cutover.projection_checkpoint SET needs_rebuild = true WHERE projection = ANY(\(rebuild))
+            """, logger: logger, doing: "auditing the capture change")
+        if !rebuild.isEmpty { progress(.rebuildRequested(rebuild)) }
+        return rebuild
+    }
+
+    func captureMode(_ connection: PostgresConnection) async throws -> CapturePlan.Mode {
+        var text: String?
+        for try await mode in try await connection.checkedQuery("SELECT cutover.capture_mode()", logger: logger, doing: "reading the capture mode")
+            .decode(String?.self) { text = mode }
+        guard let text, let mode = CapturePlan.Mode(rawValue: text) else {
+            throw DatabaseError(.engineNotInstalled, "no capture mode is recorded in this database; run `cutover init`")
+        }
+        return mode
+    }
+
+    func current(_ wanted: [String], on connection: PostgresConnection) async throws -> CapturePlan.Current {
+        var current = CapturePlan.Current()
+        let published = try await connection.checkedQuery("""
+            SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = \(CaptureSQL.publication)
+            """, logger: logger, doing: "reading the capture publication")
+        for try await table in published.decode(String.self) { current.publishedTables.insert(table) }
+        let identity = try await connection.checkedQuery("""
+            SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relreplident = 'f' AND c.oid = ANY (SELECT to_regclass(t) FROM unnest(\(wanted)::text[]) AS t)
+            """, logger: logger, doing: "reading replica identities")
+        for try await table in identity.decode(String.self) { current.fullIdentityTables.insert(table) }
+        let triggers = try await connection.checkedQuery("""
+            SELECT n.nspname || '.' || c.relname, coalesce(obj_description(t.tgfoid, 'pg_proc'), '')
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE t.tgname = 'cutover_capture' AND NOT t.tgisinternal
+            """, logger: logger, doing: "reading capture triggers")
+        for try await (table, comment) in triggers.decode((String, String).self) {
+            let prefix = "cutover capture: "
+            current.triggerColumns[table] = comment.hasPrefix(prefix)
+                ? comment.dropFirst(prefix.count).split(separator: ",").map(String.init) : []
+        }
+        return current
+    }
+
+    func exec(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws {
+        for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) {}
+    }
+}
