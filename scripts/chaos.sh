@@ -56,7 +56,8 @@ mkdir -p "$log"
 # Commands run from the work folder: no config/cutover.yaml of the current folder applies, every
 # setting comes from the flags below.
 cd "$work"
-common=(--set "dev.dataDirectory=$work/pg" --set "projections.directory=$repo/projections" --set "migrations.directory=$repo/migrations")
+common=(--set "dev.dataDirectory=$work/pg" --set "projections.directory=$repo/projections" --set "migrations.directory=$repo/migrations"
+        --set "readers.territories=SELECT code FROM crm.territories" --set "readers.users=SELECT id, email, role = 'MANAGER' FROM crm.users")
 projector_pid=""
 load_pid=""
 

@@ -57,9 +57,16 @@ struct GlobalOptions: ParsableArguments {
 
     /// The target of a command that needs the engine schema: checks on connect that the database
     /// has this binary's engine version, naming `cutover init` or `cutover upgrade` otherwise.
-    func engineTarget(_ config: CutoverConfig, logger: Logger, applicationName: String = "cutover") async throws -> DatabaseTarget {
+    /// Long-running services (`serve`, `project`) pass `startingDuringOutage`: a database that
+    /// cannot be reached yet is not a reason to refuse to start (they wait for it and report it).
+    func engineTarget(_ config: CutoverConfig, logger: Logger, applicationName: String = "cutover",
+                      startingDuringOutage: Bool = false) async throws -> DatabaseTarget {
         let target = try databaseTarget(config, logger: logger, applicationName: applicationName)
-        try await EngineVersionCheck.require(target, logger: logger)
+        do {
+            try await EngineVersionCheck.require(target, logger: logger)
+        } catch let error as DatabaseError where startingDuringOutage && error.code == .unreachable {
+            logger.warning("cannot check the engine schema yet: \(error.message)")
+        }
         return target
     }
 

@@ -29,12 +29,13 @@ struct MigrateCommand: AsyncParsableCommand {
             if let lockRetries, !(1...100).contains(lockRetries) { throw CoreError(.invalidArgument, "--lock-retries must be between 1 and 100") }
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
-            let target = try await options.engineTarget(config, logger: logger, applicationName: application)
+            // The files and the calendar first: bad input is reported before anything connects.
             let catalog = try MigrationSource.load(directory: config.migrationsDirectory)
             var timeouts = config.migrationTimeouts
             if let lockTimeout { timeouts.lockTimeoutMilliseconds = lockTimeout }
             if let lockRetries { timeouts.lockRetries = lockRetries }
             let calendar = try BlackoutCalendarLoader.load(path: config.blackoutsFile)
+            let target = try await options.engineTarget(config, logger: logger, applicationName: application)
             let migrator = Migrator(target: target, catalog: catalog, lockWaitSeconds: lockWait, timeouts: timeouts, calendar: calendar,
                                     blackoutOverride: overrideBlackout ? reason : nil, logger: logger)
             return (migrator, "\(target.url)")

@@ -69,9 +69,12 @@ struct ProjectionsCommand: AsyncParsableCommand {
                         print("capture (\(plan.mode.rawValue)) matches the projections: \(tables.joined(separator: ", "))")
                         return false
                     }
-                    print("plan (\(plan.mode.rawValue) capture of \(tables.joined(separator: ", "))):")
-                    for action in plan.actions { print("  \(action.description)") }
-                    if dryRun { return true }
+                    if dryRun {
+                        print("plan (\(plan.mode.rawValue) capture of \(tables.joined(separator: ", "))):")
+                        for action in plan.actions { print("  \(action.description)") }
+                        return true
+                    }
+                    print("applying \(plan.actions.count) change(s) so that \(plan.mode.rawValue) capture covers \(tables.joined(separator: ", ")):")
                     try await applier.apply(plan, projections: projections, on: connection) { event in
                         switch event {
                         case .applied(let action): print("✓ \(action.description)")

@@ -20,8 +20,8 @@ struct SeedCommand: AsyncParsableCommand {
         try await CLIErrors.run {
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config)
-            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover seed")
             let seedOptions = try SeedOptions(customers: customers, seed: seed, asOf: asOf)
+            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover seed")
             try await SeedCommand.load(seedOptions, target: target, logger: logger)
         }
     }

@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await CLIErrors.run {
             let config = try await options.loadConfig()
             let logger = options.makeLogger(config, label: "cutover.api")
-            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover api")
+            let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover api", startingDuringOutage: true)
             let projections = try ProjectorCommandSupport.projections(config, only: nil)
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
             let registry = OperationsServer.bootstrapMetrics()

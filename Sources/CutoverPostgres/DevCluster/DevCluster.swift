@@ -14,6 +14,9 @@ public struct DevCluster: Sendable {
     public var requestedPort: Int
     /// Faster but not crash-safe settings (fsync off), for test clusters.
     public var fastAndUnsafe: Bool
+    /// `wal_level` of the cluster: `logical` (change capture through the WAL) unless a test needs
+    /// a server without it.
+    public var walLevel = "logical"
     public var logger: Logger
 
     public init(dataDirectory: String, requestedPort: Int = 0, fastAndUnsafe: Bool = false, logger: Logger) {
@@ -196,7 +199,10 @@ public struct DevCluster: Sendable {
             log_min_messages = warning
             log_line_prefix = '%m [%p] %q%u@%d '
             # change capture streams a logical replication slot per database
-            wal_level = logical
+            wal_level = \(walLevel)
+            # the engine's schema is named like this cluster's user (cutover): without "$user" in the
+            # search path, unqualified objects of migrations go to public, not into the engine's schema
+            search_path = 'public'
 
             """
         if fastAndUnsafe {
@@ -245,7 +251,7 @@ public struct DevCluster: Sendable {
     private func start(_ state: DevClusterState) throws {
         let binaries = PostgresBinaries(directory: state.binDirectory, majorVersion: state.majorVersion)
         // A stale postmaster.pid from a crash is handled by postgres itself.
-        let result = try runner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", "-p \(state.port) -c wal_level=logical", "start"])
+        let result = try runner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", "-p \(state.port) -c wal_level=\(walLevel)", "start"])
         guard result.succeeded else {
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8))?.split(separator: "\n").suffix(8).joined(separator: "\n") ?? ""
             if log.contains("Address already in use") {

@@ -133,6 +133,14 @@ public struct EngineInstaller: Sendable {
                                                                      doing: "creating the capture slot").decode(String.self) { slot = name }
         }
         progress(.captureReady(mode: mode, slot: slot))
+        for try await trapped in try await connection.checkedQuery("""
+            SELECT current_user = 'cutover' AND current_setting('search_path') LIKE '%$user%'
+            """, logger: logger, doing: "reading the search path").decode(Bool.self) where trapped {
+            progress(.note("""
+                role cutover's search_path (\(try await searchPath(connection))) starts with "$user": unqualified objects of your migrations \
+                would be created in the engine's schema cutover. Qualify them, or ALTER ROLE cutover SET search_path = public
+                """))
+        }
         return plan
     }
 
@@ -183,7 +191,10 @@ public struct EngineInstaller: Sendable {
             do {
                 try await exec(connection, check.sql(query), doing: "checking \(check.key)")
             } catch let error as DatabaseError where error.sqlState == "42P01" || error.sqlState == "3F000" {
-                progress(.note("\(check.key) reads a table that does not exist yet (\(error.message)); it is checked again by `cutover upgrade`"))
+                var reason = Substring(error.message)
+                if let colon = reason.range(of: "failed: ") { reason = reason[colon.upperBound...] }
+                if let state = reason.range(of: " [SQLSTATE") { reason = reason[..<state.lowerBound] }
+                progress(.note("\(check.key) cannot run yet (\(reason)); `cutover upgrade` checks it again once your migrations made it"))
             } catch let error as DatabaseError {
                 throw DatabaseError(.engineInstallRefused, "\(check.key) does not run as \(check.shape): \(error.message) (nothing of the directory was stored)")
             }
@@ -204,6 +215,12 @@ public struct EngineInstaller: Sendable {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
+    }
+
+    func searchPath(_ connection: PostgresConnection) async throws -> String {
+        for try await path in try await connection.checkedQuery("SELECT current_setting('search_path')", logger: logger, doing: "reading the search path")
+            .decode(String.self) { return path }
+        return ""
     }
 
     @discardableResult

@@ -73,14 +73,17 @@ public struct CaptureApplier: Sendable {
             }
         }
         let started = Set(plan.actions.filter(\.startsCapture).map(\.table))
-        let rebuild = projections.filter { projection in projection.sources.contains { started.contains($0.table) } }.map(\.name).sorted()
-        try await connection.checkedQuery("""
+        let reading = projections.filter { projection in projection.sources.contains { started.contains($0.table) } }.map(\.name).sorted()
+        // Only projections built before have something to rebuild; new ones are built from scratch anyway.
+        var rebuild: [String] = []
+        for try await name in try await connection.checkedQuery("""
             WITH audit AS (
                 INSERT INTO cutover.capture_audit (mode, tables, plan)
                 VALUES (\(plan.mode.rawValue), \(CaptureSQL.capturedColumns(projections).map(\.table)), \(plan.actions.map(\.description)))
             )
-            UPDATE cutover.projection_checkpoint SET needs_rebuild = true WHERE projection = ANY(\(rebuild))
-            """, logger: logger, doing: "auditing the capture change")
+            UPDATE cutover.projection_checkpoint SET needs_rebuild = true WHERE projection = ANY(\(reading)) RETURNING projection
+            """, logger: logger, doing: "auditing the capture change").decode(String.self) { rebuild.append(name) }
+        rebuild.sort()
         if !rebuild.isEmpty { progress(.rebuildRequested(rebuild)) }
         return rebuild
     }

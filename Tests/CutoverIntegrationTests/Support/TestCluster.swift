@@ -17,12 +17,17 @@ actor TestCluster {
     /// waits for every writing transaction of the cluster, so the migrator's long lock tests and
     /// bulk loads of the other tests stay out of their way.
     static let capture = TestCluster(name: "pg-capture")
+    /// A server with `wal_level = replica`: where capture through the WAL is impossible.
+    static let replicaLevel = TestCluster(name: "pg-replica", walLevel: "replica")
 
     /// The cluster's folder name under the test root.
     let name: String
 
-    init(name: String) {
+    let walLevel: String
+
+    init(name: String, walLevel: String = "logical") {
         self.name = name
+        self.walLevel = walLevel
     }
 
     // Tasks, not values: the actor is re-entrant across awaits, and concurrent tests must share
@@ -49,12 +54,12 @@ actor TestCluster {
     /// Starts the cluster on first use.
     func clusterState() async throws -> DevClusterState {
         if let startup { return try await startup.value }
-        let task = Task { [name] in try await Self.start(name: name) }
+        let task = Task { [name, walLevel] in try await Self.start(name: name, walLevel: walLevel) }
         startup = task
         return try await task.value
     }
 
-    private static func start(name: String) async throws -> DevClusterState {
+    private static func start(name: String, walLevel: String) async throws -> DevClusterState {
         let root: String
         if let configured = ProcessInfo.processInfo.environment["CUTOVER_TEST_ROOT"], !configured.isEmpty {
             root = configured
@@ -70,6 +75,7 @@ actor TestCluster {
         }
         if first { atexit { TestCluster.teardown() } }
         var cluster = DevCluster(dataDirectory: dir, requestedPort: 0, fastAndUnsafe: true, logger: Self.logger)
+        cluster.walLevel = walLevel
         return try await cluster.up()
     }
 
@@ -172,7 +178,12 @@ actor TestCluster {
         // asking for the same template must share one build, not start one each.
         let task = Task {
             let target = try await self.emptyDatabase(prefix: "tmpl_\(key)")
-            try await build(target)
+            do {
+                try await build(target)
+            } catch {
+                // PSQLError describes itself generically: say what failed building which template.
+                throw TemplateBuildFailed(key: key, detail: String(reflecting: error))
+            }
             // Clones get capture slots of their own (the projector creates one and rebuilds); the
             // template's would only hold WAL back for the rest of the run.
             for _ in 0..<100 {
@@ -219,4 +230,11 @@ actor TestCluster {
             try await Seeder(options: options, logger: logger).run(on: connection)
         }
     }
+}
+
+/// A template database could not be built; `detail` is the full error.
+struct TemplateBuildFailed: Error, CustomStringConvertible {
+    var key: String
+    var detail: String
+    var description: String { "building template \(key) failed: \(detail)" }
 }

@@ -1,0 +1,110 @@
+import CutoverCore
+import CutoverPostgres
+import Foundation
+import Testing
+
+/// Cutover on a schema nobody here wrote: a database made by `pgbench -i`, two projections over
+/// pgbench's tables, then `init`, `projections apply` and `project` while pgbench's own tpcb-like
+/// script writes at full speed; `verify --full` is clean afterwards.
+@Suite("Adopting a database Cutover did not create (pgbench)", .timeLimit(.minutes(6)))
+struct AdoptionTests {
+    let cli = CLITests()
+
+    /// The projection folders docs/adopting.md shows: per branch its accounts and their balance,
+    /// per teller its history rows and the sum of their deltas.
+    static func projections() throws -> String {
+        let root = NSTemporaryDirectory() + "cutover-adoption-\(UUID().uuidString.prefix(8))"
+        let folders: [(name: String, yaml: String, table: String, recompute: String)] = [
+            ("branch_balances", """
+                name: branch_balances
+                version: 1
+                description: Per pgbench branch, its accounts and their total balance.
+                key: {column: bid, type: bigint, all: SELECT bid FROM public.pgbench_branches}
+                primaryKey: [bid]
+                sources:
+                  - {table: public.pgbench_branches, column: bid}
+                  - {table: public.pgbench_accounts, column: bid}
+                """,
+             "CREATE TABLE {{table}} (bid bigint PRIMARY KEY, accounts bigint NOT NULL, balance bigint NOT NULL);\nALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;\n",
+             """
+                SELECT b.bid::bigint, count(a.aid), coalesce(sum(a.abalance), 0)::bigint
+                FROM public.pgbench_branches b LEFT JOIN public.pgbench_accounts a ON a.bid = b.bid
+                WHERE b.bid = ANY($1::bigint[]) GROUP BY b.bid
+                """),
+            ("teller_history", """
+                name: teller_history
+                version: 1
+                description: Per pgbench teller, its history rows and the sum of their deltas.
+                key: {column: tid, type: bigint, all: SELECT tid FROM public.pgbench_tellers}
+                primaryKey: [tid]
+                sources:
+                  - {table: public.pgbench_tellers, column: tid}
+                  - {table: public.pgbench_history, column: tid}
+                """,
+             "CREATE TABLE {{table}} (tid bigint PRIMARY KEY, history_rows bigint NOT NULL, delta_sum bigint NOT NULL);\nALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;\n",
+             """
+                SELECT t.tid::bigint, count(h.tid), coalesce(sum(h.delta), 0)::bigint
+                FROM public.pgbench_tellers t LEFT JOIN public.pgbench_history h ON h.tid = t.tid
+                WHERE t.tid = ANY($1::bigint[]) GROUP BY t.tid
+                """),
+        ]
+        for folder in folders {
+            let path = root + "/" + folder.name
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try folder.yaml.write(toFile: path + "/projection.yaml", atomically: true, encoding: .utf8)
+            try folder.table.write(toFile: path + "/table.sql", atomically: true, encoding: .utf8)
+            try folder.recompute.write(toFile: path + "/recompute.sql", atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    @Test("pgbench -i -s 10, init, projections apply, project while tpcb-like runs 30 s at full speed: verify --full is clean")
+    func pgbenchAdoption() async throws {
+        let db = try await TestCluster.capture.emptyDatabase(prefix: "pgbench")
+        let root = try Self.projections()
+        let scale = try Subprocess("/usr/bin/env", ["PGOPTIONS=-c search_path=public", "pgbench", "-i", "-s", "10", "-q", db.url.urlWithPassword],
+                                   logPath: root + "/pgbench-init.log")
+        #expect(await scale.waitForExit(within: .seconds(180)) == 0, "pgbench -i: \(scale.output.suffix(800))")
+        try await SQL.exec(db, "CREATE INDEX pgbench_accounts_bid ON public.pgbench_accounts (bid)", "CREATE INDEX pgbench_history_tid ON public.pgbench_history (tid)")
+        let args = ["--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(root)"]
+
+        let beforeInit = try cli.cutover(["projections", "apply"] + args)
+        #expect(beforeInit.status == 78 && beforeInit.stderr.contains("run `cutover init`"), "\(beforeInit.stderr)")
+        let initialise = try cli.cutover(["init"] + args)
+        #expect(initialise.status == 0 && initialise.stdout.contains("capture: wal"), "\(initialise.stdout + initialise.stderr)")
+        let refused = try Subprocess(CLITests.binary, ["project", "--set", "http.port=0"] + args, logPath: root + "/refused.log")
+        #expect(await refused.waitForExit(within: .seconds(60)) == 78 && refused.output.contains("run `cutover projections apply`"), "\(refused.output)")
+
+        let dry = try cli.cutover(["projections", "apply", "--dry-run"] + args)
+        #expect(dry.status == 1 && dry.stdout.contains("add public.pgbench_history to publication cutover_capture"), "\(dry.stdout + dry.stderr)")
+        let apply = try cli.cutover(["projections", "apply"] + args)
+        #expect(apply.status == 0 && apply.stdout.contains("✓ ALTER TABLE public.pgbench_accounts REPLICA IDENTITY FULL"), "\(apply.stdout + apply.stderr)")
+        #expect(try await SQL.scalar(db, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_publication_tables WHERE pubname = 'cutover_capture'")
+                == "pgbench_accounts,pgbench_branches,pgbench_history,pgbench_tellers")
+        #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM cutover.capture_audit") == "1")
+        #expect(try cli.cutover(["projections", "apply"] + args).stdout.contains("matches the projections"))
+
+        let projector = try Subprocess(CLITests.binary, ["project", "--set", "http.port=0"] + args, logPath: root + "/project.log")
+        defer { projector.kill(SIGKILL) }
+        let built = try cli.cutover(["projector", "wait", "--timeout", "120"] + args)
+        #expect(built.status == 0, "\(built.stdout) \(built.stderr) \(projector.output.suffix(2000))")
+
+        let load = try Subprocess("/usr/bin/env", ["PGOPTIONS=-c search_path=public", "pgbench", "-b", "tpcb-like", "-T", "30", "-c", "4", "-j", "2",
+                                                   "-n", db.url.urlWithPassword], logPath: root + "/pgbench-run.log")
+        #expect(await load.waitForExit(within: .seconds(90)) == 0, "\(load.output.suffix(800))")
+        #expect(load.output.contains("tps = "), "\(load.output.suffix(800))")
+        let transactions = try #require(Int(try await SQL.scalar(db, "SELECT count(*)::text FROM public.pgbench_history") ?? ""))
+        #expect(transactions > 100, "pgbench wrote only \(transactions) transactions")
+
+        let caughtUp = try cli.cutover(["projector", "wait", "--timeout", "180"] + args)
+        #expect(caughtUp.status == 0, "\(caughtUp.stdout) \(caughtUp.stderr) \(projector.output.suffix(2000))")
+        let verify = try cli.cutover(["verify", "--full"] + args)
+        #expect(verify.status == 0 && verify.stdout.contains("branch_balances") && verify.stdout.contains("teller_history"), "\(verify.stdout + verify.stderr)")
+        let table = try #require(try await SQL.scalar(db, "SELECT live_table FROM cutover.projection_checkpoint WHERE projection = 'teller_history'"))
+        #expect(try await SQL.scalar(db, "SELECT sum(history_rows)::text FROM \(table)") == "\(transactions)")
+
+        let stopped = await projector.stop(SIGTERM, within: .seconds(15))
+        #expect(stopped == 0, "SIGTERM: \(String(describing: stopped)) \(projector.output.suffix(3000))")
+        try await SQL.exec(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active")
+    }
+}
