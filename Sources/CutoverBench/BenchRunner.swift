@@ -30,6 +30,8 @@ public struct BenchRunner: Sendable {
         public var cutoverBinary: String
         public var projectionsDirectory: String
         public var migrationsDirectory: String
+        /// The projections of the adoption scenario (`examples/pgbench/projections`).
+        public var adoptionProjectionsDirectory = "examples/pgbench/projections"
         /// The application's directory queries (`readers.*` of the configuration).
         public var directory = ReaderDirectory()
         /// The version `cutover --version` prints, recorded with the engine steps.
@@ -49,7 +51,7 @@ public struct BenchRunner: Sendable {
     }
 
     /// Every scenario, in the order a default run takes them.
-    public static let allScenarios = ["read", "capture", "lag", "projector", "api", "rebuild", "backfill", "scale"]
+    public static let allScenarios = ["read", "capture", "lag", "projector", "api", "rebuild", "backfill", "scale", "adoption"]
 
     public let options: Options
     public let logger: Logger
@@ -121,6 +123,10 @@ public struct BenchRunner: Sendable {
             case "rebuild": figures += try await RebuildScenario(context: context).run()
             case "read":
                 let (f, s) = try await ReadScenario(context: context).run()
+                figures += f
+                series.merge(s) { $1 }
+            case "adoption":
+                let (f, s) = try await AdoptionScenario(context: context, admin: DatabaseTarget(url: db.url.with(database: "postgres"))).run()
                 figures += f
                 series.merge(s) { $1 }
             case "scale":

@@ -29,6 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
                                         projectionsDirectory: absolute(config.projectionsDirectory),
                                         migrationsDirectory: absolute(config.migrationsDirectory))
             o.directory = config.directory
+            o.adoptionProjectionsDirectory = absolute("examples/pgbench/projections")
             o.binaryVersion = CutoverVersion.current
             o.customers = quick ? 20_000 : customers
             o.scenarios = scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

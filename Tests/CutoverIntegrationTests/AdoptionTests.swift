@@ -10,52 +10,13 @@ import Testing
 struct AdoptionTests {
     let cli = CLITests()
 
-    /// The projection folders docs/adopting.md shows: per branch its accounts and their balance,
-    /// per teller its history rows and the sum of their deltas.
+    /// The projection folders docs/adopting.md shows (`examples/pgbench/projections`): per branch
+    /// its accounts and their balance, per teller its history rows and the sum of their deltas.
     static func projections() throws -> String {
         let root = NSTemporaryDirectory() + "cutover-adoption-\(UUID().uuidString.prefix(8))"
-        let folders: [(name: String, yaml: String, table: String, recompute: String)] = [
-            ("branch_balances", """
-                name: branch_balances
-                version: 1
-                description: Per pgbench branch, its accounts and their total balance.
-                key: {column: bid, type: bigint, all: SELECT bid FROM public.pgbench_branches}
-                primaryKey: [bid]
-                sources:
-                  - {table: public.pgbench_branches, column: bid}
-                  - {table: public.pgbench_accounts, column: bid}
-                """,
-             "CREATE TABLE {{table}} (bid bigint PRIMARY KEY, accounts bigint NOT NULL, balance bigint NOT NULL);\nALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;\n",
-             """
-                SELECT b.bid::bigint, count(a.aid), coalesce(sum(a.abalance), 0)::bigint
-                FROM public.pgbench_branches b LEFT JOIN public.pgbench_accounts a ON a.bid = b.bid
-                WHERE b.bid = ANY($1::bigint[]) GROUP BY b.bid
-                """),
-            ("teller_history", """
-                name: teller_history
-                version: 1
-                description: Per pgbench teller, its history rows and the sum of their deltas.
-                key: {column: tid, type: bigint, all: SELECT tid FROM public.pgbench_tellers}
-                primaryKey: [tid]
-                sources:
-                  - {table: public.pgbench_tellers, column: tid}
-                  - {table: public.pgbench_history, column: tid}
-                """,
-             "CREATE TABLE {{table}} (tid bigint PRIMARY KEY, history_rows bigint NOT NULL, delta_sum bigint NOT NULL);\nALTER TABLE {{table}} ENABLE ROW LEVEL SECURITY;\n",
-             """
-                SELECT t.tid::bigint, count(h.tid), coalesce(sum(h.delta), 0)::bigint
-                FROM public.pgbench_tellers t LEFT JOIN public.pgbench_history h ON h.tid = t.tid
-                WHERE t.tid = ANY($1::bigint[]) GROUP BY t.tid
-                """),
-        ]
-        for folder in folders {
-            let path = root + "/" + folder.name
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            try folder.yaml.write(toFile: path + "/projection.yaml", atomically: true, encoding: .utf8)
-            try folder.table.write(toFile: path + "/table.sql", atomically: true, encoding: .utf8)
-            try folder.recompute.write(toFile: path + "/recompute.sql", atomically: true, encoding: .utf8)
-        }
-        return root
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestCluster.repositoryRoot + "/examples/pgbench/projections", toPath: root + "/projections")
+        return root + "/projections"
     }
 
     @Test("pgbench -i -s 10, init, projections apply, project while tpcb-like runs 30 s at full speed: verify --full is clean")
@@ -104,6 +65,14 @@ struct AdoptionTests {
         #expect(try await SQL.scalar(db, "SELECT sum(history_rows)::text FROM \(table)") == "\(transactions)")
 
         let stopped = await projector.stop(SIGTERM, within: .seconds(15))
+        // A table no projection reads any more stops being captured: no migration file involved.
+        try FileManager.default.removeItem(atPath: root + "/teller_history")
+        let shrink = try cli.cutover(["projections", "apply"] + args)
+        #expect(shrink.status == 0 && shrink.stdout.contains("✓ remove public.pgbench_history from publication cutover_capture (no projection reads it)"),
+                "\(shrink.stdout) \(shrink.stderr)")
+        #expect(try await SQL.scalar(db, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_publication_tables WHERE pubname = 'cutover_capture'")
+                == "pgbench_accounts,pgbench_branches")
+        #expect(try await SQL.scalar(db, "SELECT relreplident::text FROM pg_class WHERE oid = 'public.pgbench_history'::regclass") == "d")
         #expect(stopped == 0, "SIGTERM: \(String(describing: stopped)) \(projector.output.suffix(3000))")
         try await SQL.exec(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active")
     }
