@@ -9,8 +9,9 @@ import PostgresNIO
 /// published, no projector) and with the capture of `examples/pgbench/projections` applied and the
 /// projector running as its own process; the commit-to-applied lag sampled meanwhile.
 ///
-/// Phases alternate off, on, off, on, off; each capture phase is compared with the mean of the anchor
-/// phases around it, so drift of a shared machine moves both sides alike.
+/// Phases alternate off, capture with only the relay streaming, off, capture with the projector, off,
+/// …; each measured phase is compared with the mean of the anchor phases around it, so drift of a
+/// shared machine moves both sides alike.
 struct AdoptionScenario {
     let context: BenchContext
     let admin: DatabaseTarget
@@ -32,41 +33,58 @@ struct AdoptionScenario {
         _ = try await EngineInstaller(target: db, binaryVersion: context.options.binaryVersion, logger: context.logger)
             .install(capture: .wal, directory: ReaderDirectory())
         let seconds = context.options.capturePhaseSeconds
+        // Phases: off, capture (relay only), off, capture + projector, off, … ending off; each measured
+        // phase is compared with the anchor phases around it.
         var without: [Double] = []
-        var with: [Double] = []
+        var relayOnly: [(tps: Double, index: Int)] = []
+        var projected: [(tps: Double, index: Int)] = []
         var lagSamples: [Double] = []
         let log = (context.options.outDirectory as NSString).appendingPathComponent("adoption-projector.log")
-        for phase in 0..<(2 * rounds + 1) {
-            let capture = phase % 2 == 1
-            try await setCapture(capture ? projections : [], on: db, directory: directory)
-            if !capture {
-                context.progress("adoption: phase \(phase + 1)/\(2 * rounds + 1), capture off, tpcb-like, \(seconds) s")
+        let phases = 4 * rounds + 1
+        for phase in 0..<phases {
+            let label = "adoption: phase \(phase + 1)/\(phases)"
+            if phase % 2 == 0 {
+                try await setCapture([], on: db, directory: directory)
+                context.progress("\(label), capture off, tpcb-like, \(seconds) s")
                 without.append(try tpcb(db, seconds: seconds))
+                continue
+            }
+            try await setCapture(projections, on: db, directory: directory)
+            if phase % 4 == 1 {
+                context.progress("\(label), capture on, relay streaming (no projector), tpcb-like, \(seconds) s")
+                let tps = try await context.whileRelaying(projections, on: db) { try self.tpcb(db, seconds: seconds) }
+                relayOnly.append((tps, without.count - 1))
                 continue
             }
             let projector = try BenchProcess(context.options.cutoverBinary, [
                 "project", "--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(directory)",
                 "--log-level", "warning", "--set", "http.port=0",
             ], log: log)
-            try await waitUntilCaughtUp(db, projections, timeout: .seconds(300))
-            context.progress("adoption: phase \(phase + 1)/\(2 * rounds + 1), capture on and projector running, tpcb-like, \(seconds) s")
+            try await waitUntilCaughtUp(db, projections, timeout: .seconds(600))
+            context.progress("\(label), capture on and projector running, tpcb-like, \(seconds) s")
             async let sampled = sampleLag(db, projections, seconds: seconds)
-            with.append(try tpcb(db, seconds: seconds))
+            projected.append((try tpcb(db, seconds: seconds), without.count - 1))
             lagSamples += await sampled
             try await waitUntilCaughtUp(db, projections, timeout: .seconds(600))
             projector.stop()
         }
         try await setCapture([], on: db, directory: directory)
-        let pairs = with.indices.map { i in with[i] / ((without[i] + without[i + 1]) / 2) }
         let anchor = without.reduce(0, +) / Double(without.count)
-        let mean = with.reduce(0, +) / Double(with.count)
+        func ratios(_ measured: [(tps: Double, index: Int)]) -> [Double] {
+            measured.map { $0.tps / ((without[$0.index] + without[$0.index + 1]) / 2) }
+        }
+        func notes(_ measured: [(tps: Double, index: Int)]) -> String {
+            "without: \(without.map { Int($0) }), with: \(measured.map { Int($0.tps) }); ratio per phase against the anchor phases around it: "
+                + ratios(measured).map { String(format: "%.2f", $0) }.joined(separator: ", ")
+        }
+        func mean(_ measured: [(tps: Double, index: Int)]) -> Double { measured.map(\.tps).reduce(0, +) / Double(max(1, measured.count)) }
         let sorted = lagSamples.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))] }
-        let notes = "without: \(without.map { Int($0) }), with: \(with.map { Int($0) }); ratio per capture phase against the anchor phases around it: "
-            + pairs.map { String(format: "%.2f", $0) }.joined(separator: ", ")
         return ([
-            BenchFigure(scenario: "adoption", figure: "pgbench tpcb-like tx/s, 4 clients, scale 10 (capture + projector)", cutover: mean, anchor: anchor,
-                        unit: "tx/s", target: "report (total cost on 2 cores)", notes: notes),
+            BenchFigure(scenario: "adoption", figure: "pgbench tpcb-like tx/s, 4 clients, scale 10: capture, relay streaming", cutover: mean(relayOnly),
+                        anchor: anchor, unit: "tx/s", target: "report (capture cost on 2 cores)", notes: notes(relayOnly)),
+            BenchFigure(scenario: "adoption", figure: "pgbench tpcb-like tx/s: capture and the projector running", cutover: mean(projected), anchor: anchor,
+                        unit: "tx/s", target: "report (total cost on 2 cores)", notes: notes(projected)),
             BenchFigure(scenario: "adoption", figure: "lag p50 under tpcb-like (worst projection, \(sorted.count) samples)", cutover: percentile(0.5),
                         anchor: nil, unit: "s", target: "report", higherIsBetter: false),
             BenchFigure(scenario: "adoption", figure: "lag p99 under tpcb-like (worst projection)", cutover: percentile(0.99), anchor: nil, unit: "s",
@@ -113,7 +131,13 @@ struct AdoptionScenario {
         let since = try await admin.currentWAL()
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try await admin.caughtUp(projections, since: since) { return }
+            let rebuilding = try await Database.withConnection(db, logger: context.logger) { c in
+                var pending = true
+                for try await any in try await c.checkedQuery("SELECT EXISTS (SELECT 1 FROM cutover.projection_checkpoint WHERE needs_rebuild)",
+                                                             logger: context.logger, doing: "bench").decode(Bool.self) { pending = any }
+                return pending
+            }
+            if !rebuilding, try await admin.caughtUp(projections, since: since) { return }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw DatabaseError(.notCaughtUp, "adoption: the projector did not catch up within \(timeout)")

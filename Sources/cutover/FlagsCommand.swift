@@ -13,7 +13,7 @@ struct FlagsCommand: AsyncParsableCommand {
             Every change needs --reason and writes an audit row in the same transaction (who, when, old, new, reason). \
             Running API instances pick a change up within a second (LISTEN/NOTIFY, periodic reload as fallback).
             """,
-        subcommands: [List.self, Get.self, Set.self, History.self, Rollback.self]
+        subcommands: [List.self, Get.self, Set.self, Create.self, History.self, Rollback.self]
     )
 
     /// Who a CLI change is recorded as.
@@ -110,6 +110,36 @@ struct FlagsCommand: AsyncParsableCommand {
                 if module == nil, !allModules, !update.after.value.modules.isEmpty {
                     print("note: module overrides still apply: \(update.after.value.modules.keys.sorted().joined(separator: ", ")) (--all-modules drops them)")
                 }
+            }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a reader or boolean flag (audited); it starts on legacy / off.",
+            discussion: """
+                A reader flag switches read-API views between legacy, shadow and read_model; a view has one reader flag. \
+                A boolean flag is on or off for the application to ask (OFREP). Examples:
+                  cutover flags create pipeline_reads --kind reader --views territories.pipeline --reason "module 05 moves"
+                  cutover flags create new_checkout --kind boolean --description "checkout v2 in module 04" --reason "release 4.2"
+                """)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The new flag's name (a–z, 0–9, _).") var name: String
+        @Option(help: "reader or boolean.") var kind: String
+        @Option(help: "Reader flags: the views it switches, comma-separated (e.g. customers.list,customers.detail).") var views: String?
+        @Option(help: "What the flag is for.") var description: String = ""
+        @Option(help: "Why (required; kept in the audit trail).") var reason: String?
+
+        func run() async throws {
+            try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
+                let list = (views ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let (target, logger) = try await FlagsCommand.connect(options)
+                let (flag, audit) = try await Database.withConnection(target, logger: logger) { c in
+                    try await FlagStore(logger: logger).create(on: c, name: name, kind: kind, views: list, description: description,
+                                                               actor: FlagsCommand.actor, reason: reason ?? "")
+                }
+                let scope = flag.views.isEmpty ? "" : " for \(flag.views.map(\.rawValue).joined(separator: ", "))"
+                print("created \(flag.kind.rawValue) flag \(flag.name)\(scope): \(flag.value.summary) (version 1, audit #\(audit))")
             }
         }
     }

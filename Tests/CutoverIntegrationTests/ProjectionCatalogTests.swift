@@ -34,7 +34,7 @@ struct ProjectionCatalogTests {
         return root
     }
 
-    @Test("a database Cutover did not create (pgbench -i): its tables validate; a typo, a missing column or a view is refused naming projection, file and table, by validate and by project")
+    @Test("a database Cutover did not create (pgbench -i): its tables validate; a typo, a missing column or a view is refused naming projection, file and table, by validate, by projections apply and by project")
     func pgbenchTables() async throws {
         let db = try await TestCluster.shared.migratedDatabase(capture: .triggers)
         // search_path public: "$user" would be the engine's schema cutover for the user cutover.
@@ -53,6 +53,8 @@ struct ProjectionCatalogTests {
             let expected = "\(root)/branch_balances/projection.yaml: \(message)"
             let run = try cli.cutover(["projections", "validate", "--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(root)"])
             #expect(run.status == 65 && run.stderr.contains(expected), "\(table): \(run.status) \(run.stderr)")
+            let apply = try cli.cutover(["projections", "apply", "--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(root)"])
+            #expect(apply.status == 65 && apply.stderr.contains(expected), "apply: \(apply.status) \(apply.stderr)")
             let offline = try cli.cutover(["projections", "validate", "--offline", "--set", "projections.directory=\(root)"])
             #expect(offline.status == 0, "the files alone are fine: \(offline.stderr)")
             // A child process with a bound: a check that let it through must not hang the test.
