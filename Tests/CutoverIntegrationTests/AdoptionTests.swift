@@ -29,25 +29,25 @@ struct AdoptionTests {
         try await SQL.exec(db, "CREATE INDEX pgbench_accounts_bid ON public.pgbench_accounts (bid)", "CREATE INDEX pgbench_history_tid ON public.pgbench_history (tid)")
         let args = ["--database-url", db.url.urlWithPassword, "--set", "projections.directory=\(root)"]
 
-        let beforeInit = try cli.cutover(["projections", "apply"] + args)
+        let beforeInit = try await cli.offPool(["projections", "apply"] + args)
         #expect(beforeInit.status == 78 && beforeInit.stderr.contains("run `cutover init`"), "\(beforeInit.stderr)")
-        let initialise = try cli.cutover(["init"] + args)
+        let initialise = try await cli.offPool(["init"] + args)
         #expect(initialise.status == 0 && initialise.stdout.contains("capture: wal"), "\(initialise.stdout + initialise.stderr)")
         let refused = try Subprocess(CLITests.binary, ["project", "--set", "http.port=0"] + args, logPath: root + "/refused.log")
         #expect(await refused.waitForExit(within: .seconds(60)) == 78 && refused.output.contains("run `cutover projections apply`"), "\(refused.output)")
 
-        let dry = try cli.cutover(["projections", "apply", "--dry-run"] + args)
+        let dry = try await cli.offPool(["projections", "apply", "--dry-run"] + args)
         #expect(dry.status == 1 && dry.stdout.contains("add public.pgbench_history to publication cutover_capture"), "\(dry.stdout + dry.stderr)")
-        let apply = try cli.cutover(["projections", "apply"] + args)
+        let apply = try await cli.offPool(["projections", "apply"] + args)
         #expect(apply.status == 0 && apply.stdout.contains("✓ ALTER TABLE public.pgbench_accounts REPLICA IDENTITY FULL"), "\(apply.stdout + apply.stderr)")
         #expect(try await SQL.scalar(db, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_publication_tables WHERE pubname = 'cutover_capture'")
                 == "pgbench_accounts,pgbench_branches,pgbench_history,pgbench_tellers")
         #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM cutover.capture_audit") == "1")
-        #expect(try cli.cutover(["projections", "apply"] + args).stdout.contains("matches the projections"))
+        #expect(try await cli.offPool(["projections", "apply"] + args).stdout.contains("matches the projections"))
 
         let projector = try Subprocess(CLITests.binary, ["project", "--set", "http.port=0"] + args, logPath: root + "/project.log")
         defer { projector.kill(SIGKILL) }
-        let built = try cli.cutover(["projector", "wait", "--timeout", "120"] + args)
+        let built = try await cli.offPool(["projector", "wait", "--timeout", "120"] + args)
         #expect(built.status == 0, "\(built.stdout) \(built.stderr) \(projector.output.suffix(2000))")
 
         let load = try Subprocess("/usr/bin/env", ["PGOPTIONS=-c search_path=public", "pgbench", "-b", "tpcb-like", "-T", "30", "-c", "4", "-j", "2",
@@ -57,9 +57,9 @@ struct AdoptionTests {
         let transactions = try #require(Int(try await SQL.scalar(db, "SELECT count(*)::text FROM public.pgbench_history") ?? ""))
         #expect(transactions > 100, "pgbench wrote only \(transactions) transactions")
 
-        let caughtUp = try cli.cutover(["projector", "wait", "--timeout", "180"] + args)
+        let caughtUp = try await cli.offPool(["projector", "wait", "--timeout", "180"] + args)
         #expect(caughtUp.status == 0, "\(caughtUp.stdout) \(caughtUp.stderr) \(projector.output.suffix(2000))")
-        let verify = try cli.cutover(["verify", "--full"] + args)
+        let verify = try await cli.offPool(["verify", "--full"] + args)
         #expect(verify.status == 0 && verify.stdout.contains("branch_balances") && verify.stdout.contains("teller_history"), "\(verify.stdout + verify.stderr)")
         let table = try #require(try await SQL.scalar(db, "SELECT live_table FROM cutover.projection_checkpoint WHERE projection = 'teller_history'"))
         #expect(try await SQL.scalar(db, "SELECT sum(history_rows)::text FROM \(table)") == "\(transactions)")
@@ -67,7 +67,7 @@ struct AdoptionTests {
         let stopped = await projector.stop(SIGTERM, within: .seconds(15))
         // A table no projection reads any more stops being captured: no migration file involved.
         try FileManager.default.removeItem(atPath: root + "/teller_history")
-        let shrink = try cli.cutover(["projections", "apply"] + args)
+        let shrink = try await cli.offPool(["projections", "apply"] + args)
         #expect(shrink.status == 0 && shrink.stdout.contains("✓ remove public.pgbench_history from publication cutover_capture (no projection reads it)"),
                 "\(shrink.stdout) \(shrink.stderr)")
         #expect(try await SQL.scalar(db, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_publication_tables WHERE pubname = 'cutover_capture'")

@@ -18,6 +18,18 @@ struct CLITests {
         var stderr: String
     }
 
+    /// ``cutover(_:environment:directory:)`` on a Dispatch thread: for commands that may wait long
+    /// (`init` creating a replication slot waits for every open transaction of the cluster,
+    /// `projector wait`), so the wait cannot starve Swift's cooperative pool, on which the suite's
+    /// own sessions must finish the transactions the command waits for.
+    func offPool(_ args: [String], environment: [String: String] = [:], directory: String = TestCluster.repositoryRoot) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.cutover(args, environment: environment, directory: directory) })
+            }
+        }
+    }
+
     func cutover(_ args: [String], environment: [String: String] = [:], directory: String = TestCluster.repositoryRoot) throws -> Run {
         let binary = Self.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the CLI first (swift build): \(binary) is missing")

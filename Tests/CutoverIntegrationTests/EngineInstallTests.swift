@@ -9,23 +9,23 @@ import Testing
 struct EngineInstallTests {
     let cli = CLITests()
 
-    func run(_ db: DatabaseTarget, _ args: [String]) throws -> CLITests.Run {
-        try cli.cutover(args + ["--database-url", db.url.urlWithPassword])
+    func run(_ db: DatabaseTarget, _ args: [String]) async throws -> CLITests.Run {
+        try await cli.offPool(args + ["--database-url", db.url.urlWithPassword])
     }
 
     @Test("init installs every step with WAL capture and says so; a second init changes nothing; commands before init name the command to run")
     func initOnEmptyDatabase() async throws {
         let db = try await TestCluster.capture.emptyDatabase(prefix: "init")
-        let before = try run(db, ["migrate", "status"])
+        let before = try await run(db, ["migrate", "status"])
         #expect(before.status == 78 && before.stderr.contains("not installed in database \(db.url.database); run `cutover init`"), "\(before.status) \(before.stderr)")
-        let project = try run(db, ["projector", "status"])
+        let project = try await run(db, ["projector", "status"])
         #expect(project.status == 78 && project.stderr.contains("run `cutover init`"), "\(project.status) \(project.stderr)")
 
-        let dry = try run(db, ["init", "--dry-run"])
+        let dry = try await run(db, ["init", "--dry-run"])
         #expect(dry.status == 0 && dry.stdout.contains("install engine step 1 base") && dry.stdout.contains("nothing was changed"), "\(dry.stdout + dry.stderr)")
         #expect(try await SQL.scalar(db, "SELECT (to_regclass('cutover.engine_version') IS NULL)::text") == "true")
 
-        let first = try run(db, ["init"])
+        let first = try await run(db, ["init"])
         #expect(first.status == 0, "\(first.stderr)")
         for step in EngineSchema.steps { #expect(first.stdout.contains("installed engine step \(step.version) \(step.name)"), "\(first.stdout)") }
         #expect(first.stdout.contains("capture: wal (publication cutover_capture, slot cutover_"), "\(first.stdout)")
@@ -33,14 +33,14 @@ struct EngineInstallTests {
         #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = cutover.capture_slot_name()") == "1")
         #expect(try await SQL.scalar(db, "SELECT value FROM cutover.settings WHERE key = 'readers.territories'") == "SELECT code FROM crm.territories")
 
-        let again = try run(db, ["init"])
+        let again = try await run(db, ["init"])
         #expect(again.status == 0 && again.stdout.contains("no step to install") && !again.stdout.contains("installed engine step"), "\(again.stdout)")
-        let other = try run(db, ["init", "--capture", "triggers"])
+        let other = try await run(db, ["init", "--capture", "triggers"])
         #expect(other.status == 78 && other.stderr.contains("captures with wal; init cannot switch it to triggers (nothing changed)"), "\(other.stderr)")
-        let bad = try run(db, ["init", "--capture", "logical"])
+        let bad = try await run(db, ["init", "--capture", "logical"])
         #expect(bad.status == 64 && bad.stderr.contains("--capture must be wal or triggers"), "\(bad.stderr)")
         // The application's migrations run after init.
-        let migrate = try run(db, ["migrate", "up"])
+        let migrate = try await run(db, ["migrate", "up"])
         #expect(migrate.status == 0, "\(migrate.stderr)")
         let slots = try await SQL.scalar(db, "SELECT count(*)::text FROM pg_replication_slots WHERE database = current_database()")
         #expect(slots == "1")
@@ -52,28 +52,28 @@ struct EngineInstallTests {
         let db = try await TestCluster.shared.freshDatabase(prefix: "upgrade")
         // As if the database had been initialised by a binary one step older.
         try await SQL.exec(db, "DELETE FROM cutover.engine_version WHERE version = \(EngineSchema.version)", "DROP TABLE cutover.capture_audit")
-        let outdated = try run(db, ["migrate", "status"])
+        let outdated = try await run(db, ["migrate", "status"])
         #expect(outdated.status == 78 && outdated.stderr.contains("is version \(EngineSchema.version - 1); this binary needs version \(EngineSchema.version). Run `cutover upgrade`"),
                 "\(outdated.stderr)")
-        let dry = try run(db, ["upgrade", "--dry-run"])
+        let dry = try await run(db, ["upgrade", "--dry-run"])
         #expect(dry.status == 0 && dry.stdout.contains("install engine step \(EngineSchema.version) capture") && dry.stdout.contains("nothing was changed"), "\(dry.stdout)")
         #expect(try await SQL.scalar(db, "SELECT (to_regclass('cutover.capture_audit') IS NULL)::text") == "true")
-        let upgrade = try run(db, ["upgrade"])
+        let upgrade = try await run(db, ["upgrade"])
         #expect(upgrade.status == 0 && upgrade.stdout.contains("installed engine step \(EngineSchema.version) capture"), "\(upgrade.stdout + upgrade.stderr)")
         #expect(try await SQL.scalar(db, "SELECT (to_regclass('cutover.capture_audit') IS NOT NULL)::text") == "true")
-        #expect(try run(db, ["migrate", "status"]).status == 0)
-        let nothing = try run(db, ["upgrade"])
+        #expect(try await run(db, ["migrate", "status"]).status == 0)
+        let nothing = try await run(db, ["upgrade"])
         #expect(nothing.status == 0 && nothing.stdout.contains("no step to install"), "\(nothing.stdout)")
 
         try await SQL.exec(db, "INSERT INTO cutover.engine_version (version, name, checksum, binary_version, duration_ms) VALUES (99, 'future', 'x', '9.0.0', 1)")
         for args in [["migrate", "status"], ["upgrade"], ["init"], ["flags", "list"]] {
-            let newer = try run(db, args)
+            let newer = try await run(db, args)
             #expect(newer.status == 78 && newer.stderr.contains("is version 99, newer than this binary's version \(EngineSchema.version) (installed by cutover 9.0.0)"),
                     "\(args): \(newer.status) \(newer.stderr)")
         }
 
         let empty = try await TestCluster.shared.emptyDatabase(prefix: "noengine")
-        let refused = try run(empty, ["upgrade"])
+        let refused = try await run(empty, ["upgrade"])
         #expect(refused.status == 78 && refused.stderr.contains("run `cutover init` (not upgrade)"), "\(refused.stderr)")
     }
 
@@ -86,17 +86,17 @@ struct EngineInstallTests {
         try await Task.sleep(for: .milliseconds(150))
         killed.kill(SIGKILL)
         _ = await killed.waitForExit(within: .seconds(10))
-        let rerun = try run(db, ["init", "--capture", "triggers"])
+        let rerun = try await run(db, ["init", "--capture", "triggers"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM cutover.engine_version") == "\(EngineSchema.version)")
-        #expect(try run(db, ["migrate", "status"]).status == 0)
+        #expect(try await run(db, ["migrate", "status"]).status == 0)
 
         // Steps in, settings not (the process died between them).
         try await SQL.exec(db, "DELETE FROM cutover.settings WHERE key = 'capture.mode'")
-        let unfinished = try run(db, ["migrate", "status"])
+        let unfinished = try await run(db, ["migrate", "status"])
         #expect(unfinished.status == 78 && unfinished.stderr.contains("`cutover init` did not finish"), "\(unfinished.stderr)")
-        #expect(try run(db, ["init", "--capture", "triggers"]).status == 0)
-        #expect(try run(db, ["migrate", "status"]).status == 0)
+        #expect(try await run(db, ["init", "--capture", "triggers"]).status == 0)
+        #expect(try await run(db, ["migrate", "status"]).status == 0)
 
         let both = try await TestCluster.shared.emptyDatabase(prefix: "twice")
         let first = try Subprocess(CLITests.binary, ["init", "--capture", "triggers", "--database-url", both.url.urlWithPassword], logPath: root + "/first.log")
@@ -111,11 +111,11 @@ struct EngineInstallTests {
     @Test("WAL capture refuses, changing nothing, on a server with wal_level = replica (naming the setting and --capture triggers) and for a role without REPLICATION (with the ALTER ROLE hint)")
     func walPrerequisites() async throws {
         let replica = try await TestCluster.replicaLevel.emptyDatabase(prefix: "replica")
-        let refused = try run(replica, ["init"])
+        let refused = try await run(replica, ["init"])
         #expect(refused.status == 78 && refused.stderr.contains("needs wal_level = logical; this server has wal_level = replica. Nothing was changed")
                 && refused.stderr.contains("cutover init --capture triggers"), "\(refused.stderr)")
         #expect(try await SQL.scalar(replica, "SELECT (to_regnamespace('cutover') IS NULL)::text") == "true")
-        let triggers = try run(replica, ["init", "--capture", "triggers"])
+        let triggers = try await run(replica, ["init", "--capture", "triggers"])
         #expect(triggers.status == 0 && triggers.stdout.contains("capture: triggers"), "\(triggers.stdout + triggers.stderr)")
 
         let db = try await TestCluster.capture.emptyDatabase(prefix: "norepl")
@@ -124,7 +124,7 @@ struct EngineInstallTests {
         var url = db.url
         url.user = role
         url.password = "secret"
-        let denied = try cli.cutover(["init", "--database-url", url.urlWithPassword])
+        let denied = try await cli.offPool(["init", "--database-url", url.urlWithPassword])
         #expect(denied.status == 78 && denied.stderr.contains("role \(role) has neither") && denied.stderr.contains("ALTER ROLE \(role) REPLICATION"), "\(denied.stderr)")
         #expect(try await SQL.scalar(db, "SELECT (to_regnamespace('cutover') IS NULL)::text") == "true")
     }
