@@ -128,9 +128,7 @@ public struct EngineInstaller: Sendable {
                     END IF;
                 END $$
                 """, doing: "creating the capture publication")
-            // Creating a slot must be the first thing its transaction does: an autocommit statement.
-            for try await name in try await connection.checkedQuery("SELECT slot_name FROM cutover.ensure_capture_slot()", logger: logger,
-                                                                     doing: "creating the capture slot").decode(String.self) { slot = name }
+            slot = try await ensureSlot(connection)
         }
         progress(.captureReady(mode: mode, slot: slot))
         for try await trapped in try await connection.checkedQuery("""
@@ -223,10 +221,38 @@ public struct EngineInstaller: Sendable {
         return ""
     }
 
+    /// Creates the capture slot (an autocommit statement: creating a slot must be the first thing
+    /// its transaction does). PostgreSQL 15 may end it with an internal error while the slot waits
+    /// for running transactions under load (SQLSTATE XX000, "is not owned by resource owner");
+    /// nothing of it remains, so it is retried.
+    func ensureSlot(_ connection: PostgresConnection) async throws -> String? {
+        var attempt = 1
+        while true {
+            do {
+                var slot: String?
+                for try await name in try await connection.checkedQuery("SELECT slot_name FROM cutover.ensure_capture_slot()", logger: logger,
+                                                                         doing: "creating the capture slot").decode(String.self) { slot = name }
+                return slot
+            } catch {
+                let translated = error as? DatabaseError ?? Database.translate(error, doing: "creating the capture slot")
+                guard Migrator.isTransientSlotError(translated), attempt < lockRetries else { throw translated }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+    }
+
     @discardableResult
     func exec(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws -> Int {
         var rows = 0
-        for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) { rows += 1 }
+        do {
+            for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) { rows += 1 }
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            // An error raised while the rows stream arrives untranslated.
+            throw Database.translate(error, doing: what)
+        }
         return rows
     }
 }

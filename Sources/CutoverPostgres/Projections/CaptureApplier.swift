@@ -123,6 +123,12 @@ public struct CaptureApplier: Sendable {
     }
 
     func exec(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws {
-        for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) {}
+        do {
+            for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) {}
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            throw Database.translate(error, doing: what)  // raised while the rows stream
+        }
     }
 }
