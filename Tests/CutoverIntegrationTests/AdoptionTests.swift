@@ -50,7 +50,7 @@ struct AdoptionTests {
         let built = try await cli.offPool(["projector", "wait", "--timeout", "120"] + args)
         #expect(built.status == 0, "\(built.stdout) \(built.stderr) \(projector.output.suffix(2000))")
 
-        let load = try Subprocess("/usr/bin/env", ["PGOPTIONS=-c search_path=public", "pgbench", "-b", "tpcb-like", "-T", "30", "-c", "4", "-j", "2",
+        let load = try Subprocess("/usr/bin/env", ["PGOPTIONS=-c search_path=public", "pgbench", "-b", "tpcb-like", "-T", "30", "-c", "2", "-j", "2",
                                                    "-n", db.url.urlWithPassword], logPath: root + "/pgbench-run.log")
         #expect(await load.waitForExit(within: .seconds(90)) == 0, "\(load.output.suffix(800))")
         #expect(load.output.contains("tps = "), "\(load.output.suffix(800))")
