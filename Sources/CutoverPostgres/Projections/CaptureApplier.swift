@@ -46,46 +46,71 @@ public struct CaptureApplier: Sendable {
         }
     }
 
-    /// Applies `plan`; returns the projections marked for a rebuild.
+    /// Applies `plan`; returns the projections marked for a rebuild. A table that starts being
+    /// captured marks the projections reading it in the same transaction, so a failure later in
+    /// the plan cannot leave a published table whose earlier changes nobody rebuilds. What was
+    /// applied is audited also when a later action fails; a rerun applies the rest.
     @discardableResult
     public func apply(_ plan: CapturePlan, projections: [ProjectionDefinition], on connection: PostgresConnection,
                       progress: @Sendable (Event) -> Void = { _ in }) async throws -> [String] {
         guard !plan.isEmpty else { return [] }
-        try await exec(connection, "SET lock_timeout = '\(lockTimeoutMilliseconds)ms'", doing: "setting lock_timeout")
-        for action in plan.actions {
-            var attempt = 1
-            while true {
-                do {
-                    try await exec(connection, "BEGIN", doing: "applying capture")
-                    for statement in action.statements { try await exec(connection, statement, doing: action.description) }
-                    try await exec(connection, "COMMIT", doing: "applying capture")
-                    progress(.applied(action))
-                    break
-                } catch let error as DatabaseError where error.sqlState == "55P03" && attempt < lockRetries {
-                    _ = try? await exec(connection, "ROLLBACK", doing: "rolling back")
-                    progress(.lockTimeout(action, attempt: attempt, of: lockRetries))
-                    try await Task.sleep(for: .milliseconds(min(200 * (1 << min(attempt, 5)), 5_000)))
-                    attempt += 1
-                } catch {
-                    _ = try? await exec(connection, "ROLLBACK", doing: "rolling back")
-                    throw error
-                }
-            }
-        }
-        let started = Set(plan.actions.filter(\.startsCapture).map(\.table))
-        let reading = projections.filter { projection in projection.sources.contains { started.contains($0.table) } }.map(\.name).sorted()
-        // Only projections built before have something to rebuild; new ones are built from scratch anyway.
+        var applied: [CapturePlan.Action] = []
         var rebuild: [String] = []
-        for try await name in try await connection.checkedQuery("""
-            WITH audit AS (
-                INSERT INTO cutover.capture_audit (mode, tables, plan)
-                VALUES (\(plan.mode.rawValue), \(CaptureSQL.capturedColumns(projections).map(\.table)), \(plan.actions.map(\.description)))
-            )
-            UPDATE cutover.projection_checkpoint SET needs_rebuild = true WHERE projection = ANY(\(reading)) RETURNING projection
-            """, logger: logger, doing: "auditing the capture change").decode(String.self) { rebuild.append(name) }
-        rebuild.sort()
+        do {
+            for action in plan.actions {
+                rebuild += try await apply(action, projections: projections, on: connection, progress: progress)
+                applied.append(action)
+            }
+        } catch {
+            if !applied.isEmpty { try? await audit(applied, mode: plan.mode, projections: projections, on: connection) }
+            throw error
+        }
+        try await audit(applied, mode: plan.mode, projections: projections, on: connection)
+        rebuild = Array(Set(rebuild)).sorted()
         if !rebuild.isEmpty { progress(.rebuildRequested(rebuild)) }
         return rebuild
+    }
+
+    /// One action in its own transaction with `lock_timeout`, retried when the timeout strikes;
+    /// returns the projections it marked for a rebuild (only those built before: new ones are
+    /// built from scratch anyway).
+    func apply(_ action: CapturePlan.Action, projections: [ProjectionDefinition], on connection: PostgresConnection,
+               progress: @Sendable (Event) -> Void) async throws -> [String] {
+        let reading = action.startsCapture
+            ? projections.filter { projection in projection.sources.contains { $0.table == action.table } }.map(\.name) : []
+        var attempt = 1
+        while true {
+            do {
+                try await exec(connection, "BEGIN", doing: "applying capture")
+                try await exec(connection, "SET LOCAL lock_timeout = '\(lockTimeoutMilliseconds)ms'", doing: "setting lock_timeout")
+                for statement in action.statements { try await exec(connection, statement, doing: action.description) }
+                var marked: [String] = []
+                if !reading.isEmpty {
+                    for try await name in try await connection.checkedQuery("""
+                        UPDATE cutover.projection_checkpoint SET needs_rebuild = true WHERE projection = ANY(\(reading)) RETURNING projection
+                        """, logger: logger, doing: "requesting rebuilds").decode(String.self) { marked.append(name) }
+                }
+                try await exec(connection, "COMMIT", doing: "applying capture")
+                progress(.applied(action))
+                return marked
+            } catch let error as DatabaseError where error.sqlState == "55P03" && attempt < lockRetries {
+                _ = try? await exec(connection, "ROLLBACK", doing: "rolling back")
+                progress(.lockTimeout(action, attempt: attempt, of: lockRetries))
+                try await Task.sleep(for: .milliseconds(min(200 * (1 << min(attempt, 5)), 5_000)))
+                attempt += 1
+            } catch {
+                _ = try? await exec(connection, "ROLLBACK", doing: "rolling back")
+                throw error
+            }
+        }
+    }
+
+    func audit(_ applied: [CapturePlan.Action], mode: CapturePlan.Mode, projections: [ProjectionDefinition],
+               on connection: PostgresConnection) async throws {
+        try await connection.checkedQuery("""
+            INSERT INTO cutover.capture_audit (mode, tables, plan)
+            VALUES (\(mode.rawValue), \(CaptureSQL.capturedColumns(projections).map(\.table)), \(applied.map(\.description)))
+            """, logger: logger, doing: "auditing the capture change")
     }
 
     func captureMode(_ connection: PostgresConnection) async throws -> CapturePlan.Mode {
@@ -123,12 +148,6 @@ public struct CaptureApplier: Sendable {
     }
 
     func exec(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws {
-        do {
-            for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) {}
-        } catch let error as DatabaseError {
-            throw error
-        } catch {
-            throw Database.translate(error, doing: what)  // raised while the rows stream
-        }
+        try await connection.checkedExecute(sql, logger: logger, doing: what)
     }
 }
