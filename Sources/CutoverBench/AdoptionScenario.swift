@@ -145,7 +145,7 @@ struct AdoptionScenario {
 
     func exec(_ db: DatabaseTarget, _ statements: String...) async throws {
         try await Database.withConnection(db, logger: context.logger) { c in
-            for s in statements { try await c.checkedQuery(PostgresQuery(unsafeSQL: s), logger: context.logger, doing: "bench set-up") }
+            for s in statements { try await c.checkedExecute(s, logger: context.logger, doing: "bench set-up") }
         }
     }
 }

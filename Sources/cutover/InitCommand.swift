@@ -33,7 +33,8 @@ struct InitCommand: AsyncParsableCommand {
             var installer = EngineInstaller(target: target, binaryVersion: CutoverVersion.current, logger: logger)
             installer.lockWaitSeconds = lockWait
             let plan = try await installer.install(capture: mode, directory: config.directory, dryRun: dryRun, progress: Self.report)
-            Self.summarize(plan, dryRun: dryRun, database: target.url.database, verb: "init")
+            Self.summarize(plan, dryRun: dryRun, database: target.url.database, verb: "init",
+                           next: "cutover migrate (the application's migrations), cutover projections apply, cutover project")
         }
     }
 
@@ -55,7 +56,7 @@ struct InitCommand: AsyncParsableCommand {
         fflush(nil)
     }
 
-    static func summarize(_ plan: EngineInstaller.Plan, dryRun: Bool, database: String, verb: String) {
+    static func summarize(_ plan: EngineInstaller.Plan, dryRun: Bool, database: String, verb: String, next: String? = nil) {
         if dryRun {
             print("\(verb) --dry-run: database \(database) has engine version \(plan.installedVersion), this binary installs \(EngineSchema.version); nothing was changed")
             for line in plan.lines { print("  \(line)") }
@@ -66,6 +67,6 @@ struct InitCommand: AsyncParsableCommand {
         } else {
             print("engine version \(EngineSchema.version) installed in \(database) (was \(plan.installedVersion))")
         }
-        if verb == "init" { print("next: cutover migrate (the application's migrations), cutover projections apply, cutover project") }
+        if let next { print("next: \(next)") }
     }
 }

@@ -244,15 +244,6 @@ public struct EngineInstaller: Sendable {
 
     @discardableResult
     func exec(_ connection: PostgresConnection, _ sql: String, doing what: String) async throws -> Int {
-        var rows = 0
-        do {
-            for try await _ in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger, doing: what) { rows += 1 }
-        } catch let error as DatabaseError {
-            throw error
-        } catch {
-            // An error raised while the rows stream arrives untranslated.
-            throw Database.translate(error, doing: what)
-        }
-        return rows
+        try await connection.checkedExecute(sql, logger: logger, doing: what)
     }
 }

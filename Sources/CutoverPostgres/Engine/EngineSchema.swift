@@ -15,12 +15,14 @@ public enum EngineSchema {
         public var checksum: String { SHA256.hex(sql) }
     }
 
-    /// The steps of this binary, oldest first.
-    public static let steps: [Step] = [
-        (1, "base"), (2, "readers"), (3, "flags"), (4, "capture"),
-    ].map { version, name in
-        let file = String(repeating: "0", count: 4 - "\(version)".count) + "\(version)_\(name)"
-        return Step(version: version, name: name, sql: SQLResources.engineStep(file))
+    /// The steps of this binary, oldest first: the files `SQL/engine/NNNN_name.sql`, numbered
+    /// 1, 2, … without gaps (a new step is a new file; anything else is a packaging bug).
+    public static let steps: [Step] = SQLResources.engineSteps().enumerated().map { index, file in
+        let stem = file.filename.dropLast(".sql".count)
+        guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]), version == index + 1 else {
+            fatalError("engine step \(file.filename) is not numbered \(index + 1) (SQL/engine/NNNN_name.sql, 1, 2, … without gaps)")
+        }
+        return Step(version: version, name: String(stem[stem.index(after: underscore)...]), sql: file.text)
     }
 
     /// The engine version this binary installs.

@@ -13,12 +13,17 @@ public enum SQLResources {
         return text
     }
 
-    /// The text of engine step `SQL/engine/<name>.sql`.
-    public static func engineStep(_ name: String) -> String {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "sql", subdirectory: "SQL/engine"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else {
-            fatalError("missing engine step \(name).sql in the CutoverPostgres bundle")
+    /// The files of `SQL/engine/` (`0001_base.sql`, …) by name, sorted, with their text.
+    public static func engineSteps() -> [(filename: String, text: String)] {
+        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("SQL/engine"),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            fatalError("missing the engine steps (SQL/engine) in the CutoverPostgres bundle")
         }
-        return text
+        return names.filter { $0.hasSuffix(".sql") }.sorted().map { name in
+            guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else {
+                fatalError("unreadable engine step \(name) in the CutoverPostgres bundle")
+            }
+            return (name, text)
+        }
     }
 }

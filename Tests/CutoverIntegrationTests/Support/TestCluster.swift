@@ -198,19 +198,11 @@ actor TestCluster {
         return try await task.value
     }
 
-    /// The application's directory queries as the shipped configuration names them.
-    static let directory: ReaderDirectory = {
-        let text = (try? String(contentsOfFile: repositoryRoot + "/config/cutover.yaml", encoding: .utf8)) ?? ""
-        func value(_ key: String) -> String? {
-            text.split(separator: "\n").first { $0.hasPrefix("  \(key): ") }.map { String($0.dropFirst(key.count + 4)) }
-        }
-        return ReaderDirectory(territoriesQuery: value("territories"), usersQuery: value("users"))
-    }()
-
-    /// `cutover init` as a library call.
+    /// `cutover init` as a library call, with the directory queries of the shipped configuration.
     static func installEngine(_ target: DatabaseTarget, capture: Capture) async throws {
+        let config = try await ConfigLoader(filePath: repositoryRoot + "/config/cutover.yaml", environment: [:]).load()
         _ = try await EngineInstaller(target: target, binaryVersion: "test", logger: logger)
-            .install(capture: capture == .wal ? .wal : .triggers, directory: directory)
+            .install(capture: capture == .wal ? .wal : .triggers, directory: config.directory)
     }
 
     /// `cutover init`, `cutover migrate` and `cutover projections apply`, as library calls.

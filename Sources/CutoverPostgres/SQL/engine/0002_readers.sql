@@ -31,19 +31,6 @@ BEGIN
 END
 $$;
 
--- The directory's user with id p_id, or no row.
-CREATE OR REPLACE FUNCTION cutover.directory_user(p_id bigint, OUT id bigint, OUT email text, OUT is_manager boolean)
-RETURNS SETOF record LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    query text := (SELECT s.value FROM cutover.settings s WHERE s.key = 'readers.users');
-BEGIN
-    IF query IS NULL OR p_id IS NULL THEN
-        RETURN;
-    END IF;
-    RETURN QUERY EXECUTE format('SELECT d.id::bigint, d.email::text, coalesce(d.is_manager::boolean, false) FROM (%s) AS d(id, email, is_manager) WHERE d.id = $1', query) USING p_id;
-END
-$$;
-
 -- The directory's user whose id or e-mail address (case-insensitive) is p_user, or no row.
 CREATE OR REPLACE FUNCTION cutover.directory_find_user(p_user text, OUT id bigint, OUT email text, OUT is_manager boolean)
 RETURNS SETOF record LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -55,6 +42,12 @@ BEGIN
     END IF;
     RETURN QUERY EXECUTE format('SELECT d.id::bigint, d.email::text, coalesce(d.is_manager::boolean, false) FROM (%s) AS d(id, email, is_manager) WHERE d.id::text = $1 OR lower(d.email::text) = lower($1)', query) USING p_user;
 END
+$$;
+
+-- The directory's user with id p_id, or no row.
+CREATE OR REPLACE FUNCTION cutover.directory_user(p_id bigint, OUT id bigint, OUT email text, OUT is_manager boolean)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+    SELECT u.id, u.email, u.is_manager FROM cutover.directory_find_user(p_id::text) u WHERE u.id = p_id
 $$;
 
 DO $$
