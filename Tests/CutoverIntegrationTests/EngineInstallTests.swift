@@ -128,4 +128,29 @@ struct EngineInstallTests {
         #expect(denied.status == 78 && denied.stderr.contains("role \(role) has neither") && denied.stderr.contains("ALTER ROLE \(role) REPLICATION"), "\(denied.stderr)")
         #expect(try await SQL.scalar(db, "SELECT (to_regnamespace('cutover') IS NULL)::text") == "true")
     }
+
+    @Test("creating the slot waits for the cluster's open transactions only so long, then names the oldest; the rerun completes")
+    func slotWaitBounded() async throws {
+        let db = try await TestCluster.capture.emptyDatabase(prefix: "slotwait")
+        let holder = try await Database.connect(db, logger: TestCluster.logger)
+        _ = try await holder.query("BEGIN", logger: TestCluster.logger)
+        _ = try await holder.query("SELECT pg_current_xact_id()", logger: TestCluster.logger)
+        var installer = EngineInstaller(target: db, binaryVersion: "test", logger: TestCluster.logger)
+        installer.slotWaitSeconds = 2
+        let message: String
+        do {
+            _ = try await installer.install(capture: .wal, directory: ReaderDirectory())
+            message = "no error"
+        } catch {
+            message = "\(error)"
+        }
+        _ = try await holder.query("ROLLBACK", logger: TestCluster.logger)
+        try await holder.close()
+        #expect(message.contains("creating the capture slot waits for every transaction open in the cluster and gave up after 2 s; the oldest is pid")
+                && message.contains("run cutover init again"), "\(message)")
+        #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM pg_replication_slots WHERE database = current_database()") == "0")
+        _ = try await installer.install(capture: .wal, directory: ReaderDirectory())
+        #expect(try await SQL.scalar(db, "SELECT count(*)::text FROM pg_replication_slots WHERE database = current_database()") == "1")
+        try await SQL.exec(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()")
+    }
 }

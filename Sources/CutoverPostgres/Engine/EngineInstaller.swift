@@ -37,6 +37,8 @@ public struct EngineInstaller: Sendable {
     public var lockWaitSeconds: Double = 30
     public var lockTimeoutMilliseconds = 2_000
     public var lockRetries = 10
+    /// How long creating the capture slot may wait for the cluster's open transactions.
+    public var slotWaitSeconds = 120
     public var binaryVersion: String
 
     public init(target: DatabaseTarget, binaryVersion: String, logger: Logger) {
@@ -225,7 +227,21 @@ public struct EngineInstaller: Sendable {
     /// its transaction does). PostgreSQL 15 may end it with an internal error while the slot waits
     /// for running transactions under load (SQLSTATE XX000, "is not owned by resource owner");
     /// nothing of it remains, so it is retried.
+    /// A slot waits for every transaction open in the cluster when it is created: at most
+    /// ``slotWaitSeconds``, then the error names the oldest one.
     func ensureSlot(_ connection: PostgresConnection) async throws -> String? {
+        try await exec(connection, "SET statement_timeout = '\(slotWaitSeconds)s'", doing: "bounding the slot's wait")
+        do {
+            let slot = try await createSlot(connection)
+            try await exec(connection, "RESET statement_timeout", doing: "resetting statement_timeout")
+            return slot
+        } catch {
+            _ = try? await exec(connection, "RESET statement_timeout", doing: "resetting statement_timeout")
+            throw error
+        }
+    }
+
+    func createSlot(_ connection: PostgresConnection) async throws -> String? {
         var attempt = 1
         while true {
             do {
@@ -235,11 +251,26 @@ public struct EngineInstaller: Sendable {
                 return slot
             } catch {
                 let translated = error as? DatabaseError ?? Database.translate(error, doing: "creating the capture slot")
+                if translated.sqlState == "57014" { throw try await slotWaitError(connection) }
                 guard Migrator.isTransientSlotError(translated), attempt < lockRetries else { throw translated }
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(200 * attempt))
             }
         }
+    }
+
+    func slotWaitError(_ connection: PostgresConnection) async throws -> DatabaseError {
+        var oldest = "a transaction that has ended since"
+        for try await (pid, application, database, seconds) in try await connection.checkedQuery("""
+            SELECT pid, coalesce(application_name, ''), coalesce(datname::text, ''), extract(epoch FROM now() - xact_start)::int8
+            FROM pg_stat_activity WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() ORDER BY xact_start LIMIT 1
+            """, logger: logger, doing: "finding the oldest transaction").decode((Int32, String, String, Int64).self) {
+            oldest = "pid \(pid) (\(application.isEmpty ? "no application name" : application), database \(database)), open for \(seconds) s"
+        }
+        return DatabaseError(.engineInstallRefused, """
+            creating the capture slot waits for every transaction open in the cluster and gave up after \(slotWaitSeconds) s; \
+            the oldest is \(oldest). The engine steps are installed; run cutover init again once it has ended
+            """)
     }
 
     @discardableResult
