@@ -48,6 +48,10 @@ struct DemoCommand: AsyncParsableCommand {
                 print("    \(existing) customers already there (use --reseed to replace them)")
             }
             let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
+            let views = try ViewLoader.load(directory: config.projectionsDirectory)
+            try await Database.withConnection(target, logger: logger) { connection in
+                try await ViewFlagCheck.require(views, on: connection, logger: logger)
+            }
             let token = try await demoToken(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
             _ = try await demoReader(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
             let base = "http://\(config.http.host):\(config.http.port)"
@@ -57,6 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
                   database     \(target.url)
                   read models  \(projections.map(\.view).joined(separator: ", "))
                   read API     \(base)/v1/customers?territory=DE-BY   (token below; also /metrics, /health/ready)
+                  views        \(views.map { "\($0.route)" }.joined(separator: ", "))
                   demo token   \(token)   (admin, every territory; kept in \(Self.tokenFile(config.dev.dataDirectory)))
                   try          curl -H "Authorization: Bearer \(token)" '\(base)/v1/customers?territory=DE-BY&limit=5'
                                psql "$(cat \(Self.readerFile(config.dev.dataDirectory)))" -c "select name, revenue, owner_name from read.customer_overview order by revenue desc limit 5"
@@ -75,7 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
             print("4/4 projector and read API (Ctrl-C to stop)")
             let service = ProjectorService(projections: projections, target: target, settings: ProjectorSettings(config.projector), logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
-            let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger, extra: [service])
+            let api = try await APIServices(config: config, target: target, projections: projections, views: views, registry: registry, logger: logger, extra: [service])
             try await ProcessServices.run(api.services, http: (config.http.host, config.http.port), logger: logger)
         }
     }

@@ -72,6 +72,8 @@ enum CLIErrors {
             usage
         case .malformedGuard:
             dataError
+        case .invalidView:
+            dataError
         // MARK: capture
         case .malformedReplicationMessage:
             software

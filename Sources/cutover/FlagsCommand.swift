@@ -1,6 +1,7 @@
 import ArgumentParser
 import CutoverCore
 import CutoverPostgres
+import CutoverProjector
 import Foundation
 import Logging
 
@@ -133,9 +134,12 @@ struct FlagsCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLIErrors.run(serverErrorCode: CLIErrors.unavailable) {
                 let list = (views ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let config = try await options.loadConfig()
+                // The views a reader flag may switch are the declared ones.
+                let declared = list.isEmpty ? [] : try ViewLoader.load(directory: config.projectionsDirectory).map(\.name)
                 let (target, logger) = try await FlagsCommand.connect(options)
                 let (flag, audit) = try await Database.withConnection(target, logger: logger) { c in
-                    try await FlagStore(logger: logger).create(on: c, name: name, kind: kind, views: list, description: description,
+                    try await FlagStore(logger: logger).create(on: c, name: name, kind: kind, views: list, declared: declared, description: description,
                                                                actor: FlagsCommand.actor, reason: reason ?? "")
                 }
                 let scope = flag.views.isEmpty ? "" : " for \(flag.views.map(\.rawValue).joined(separator: ", "))"

@@ -24,9 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
             let logger = options.makeLogger(config, label: "cutover.api")
             let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover api", startingDuringOutage: true)
             let projections = try ProjectorCommandSupport.projections(config, only: nil)
+            let views = try ViewLoader.load(directory: config.projectionsDirectory)
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
+            try await Database.withConnection(target, logger: logger) { connection in
+                try await ViewFlagCheck.require(views, on: connection, logger: logger)
+            }
             let registry = OperationsServer.bootstrapMetrics()
-            let api = try await APIServices(config: config, target: target, projections: projections, registry: registry, logger: logger)
+            let api = try await APIServices(config: config, target: target, projections: projections, views: views, registry: registry, logger: logger)
             try await ProcessServices.run(api.services, http: (config.http.host, config.http.port), logger: logger)
         }
     }
@@ -37,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
 struct APIServices {
     var services: [any Service]
 
-    init(config: CutoverConfig, target: DatabaseTarget, projections: [ProjectionDefinition], registry: PrometheusCollectorRegistry,
+    init(config: CutoverConfig, target: DatabaseTarget, projections: [ProjectionDefinition], views: [ViewDeclaration], registry: PrometheusCollectorRegistry,
          logger: Logger, extra: [any Service] = []) async throws {
         // Every statement of the API's sessions is bounded (legacy reads set their own, longer bound).
         let statementTimeout = Duration.milliseconds(config.api.readModelStatementTimeoutMilliseconds)
@@ -51,10 +55,6 @@ struct APIServices {
             replicaTarget = t
         }
         let monitor = LagMonitor(target: target, replica: replica, projections: projections, logger: logger)
-        guard let pipeline = projections.first(where: { $0.name == "territory_pipeline" }),
-              let followUps = projections.first(where: { $0.name == "sample_followups" }) else {
-            throw CoreError(.invalidProjection, "the read API needs the projections territory_pipeline and sample_followups in \(config.projectionsDirectory)")
-        }
         // Flags: evaluated in process, kept current by LISTEN/NOTIFY and a periodic reload.
         let cache = FlagCache()
         let health = ReadHealthMonitor(windowSeconds: config.rollback.windowSeconds)
@@ -70,9 +70,7 @@ struct APIServices {
         let rollback = AutoRollbackService(client: primary, cache: cache, health: health, thresholds: config.rollback,
                                            actor: "cutover api auto-rollback (\(ProcessInfo.processInfo.hostName) pid \(getpid()))", logger: logger)
         let connectionWait = Duration.milliseconds(config.api.connectionWaitMilliseconds)
-        let api = ReadAPI(readClient: replica ?? primary, flags: flags, lagMonitor: monitor,
-                          readModel: ReadModelReader(logger: logger),
-                          legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
+        let api = ReadAPI(readClient: replica ?? primary, flags: flags, lagMonitor: monitor, views: views,
                           readYourWrites: ReadYourWrites(wait: AppliedPositionWait(sources: ProjectionDefinition.sourceTables(projections), logger: logger),
                                                          timeout: .milliseconds(config.api.readYourWritesWaitMilliseconds),
                                                          fallback: config.api.readYourWritesFallback),
@@ -91,7 +89,7 @@ struct APIServices {
         let reads = replicaTarget.map { "hot standby \($0.url)" } ?? "the primary"
         let app = ReadAPIServer.application(router: router, host: host, port: config.http.port, logger: logger) { port in
             // stdout, for people and for tools that start `serve` on port 0.
-            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); /v1/customers, /admin/flags, /ofrep/v1, /console, /metrics, /health/ready)\n".utf8))
+            FileHandle.standardOutput.write(Data("read API listening on http://\(host):\(port) (reads from \(reads); \(views.count) views under /v1, /admin/flags, /ofrep/v1, /console, /metrics, /health/ready)\n".utf8))
         }
         // No query may run here: the clients run in the service group below, and a query on a
         // client that does not run yet waits forever. The lag monitor polls once the group runs.

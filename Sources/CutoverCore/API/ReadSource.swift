@@ -6,19 +6,29 @@ public enum ReadSource: String, Sendable, Codable, CaseIterable {
     case readModel = "read-model"
 }
 
-/// The views of the read API; the unit the reader switch decides on per module.
-public enum APIView: String, Sendable, CaseIterable, Codable {
-    case customerList = "customers.list"
-    case customerDetail = "customers.detail"
-    case territoryPipeline = "territories.pipeline"
-    case sampleFollowups = "samples.followups"
+/// A view of the read API by its declared name (`customers.list`): the unit the reader switch
+/// decides on per module. Views are declared in `projections/<projection>/views/` (``ViewDeclaration``).
+public struct APIView: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: String
 
-    /// The projection that serves this view on the read-model path.
-    public var projection: String {
-        switch self {
-        case .customerList, .customerDetail: "customer_overview"
-        case .territoryPipeline: "territory_pipeline"
-        case .sampleFollowups: "sample_followups"
-        }
+    public init(rawValue: String) {
+        self.rawValue = rawValue
     }
+
+    public init(_ name: String) {
+        self.rawValue = name
+    }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: APIView, rhs: APIView) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -41,4 +41,21 @@ public enum RequestParameters {
         }
         return n
     }
+
+    /// Territory codes look like `DE-BY` or `AT-W`.
+    public static func isTerritoryCode(_ s: some StringProtocol) -> Bool {
+        (2...16).contains(s.count) && s.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+
+    /// A plain decimal number: an optional `-`, at most 20 digits and at most one `.`.
+    public static func isDecimal(_ s: some StringProtocol) -> Bool {
+        var digits = 0, dots = 0
+        for (i, c) in s.utf8.enumerated() {
+            if c == 45, i == 0 { continue }
+            if c == 46 { dots += 1; continue }
+            guard c >= 48, c <= 57 else { return false }
+            digits += 1
+        }
+        return digits > 0 && digits <= 20 && dots <= 1
+    }
 }

@@ -8,8 +8,10 @@ public struct NewFlag: Sendable, Equatable {
     public var views: [APIView]
     public var description: String
 
-    /// Parses and checks the command's input; `views` are view names as users type them.
-    public init(name: String, kind: String, views: [String], description: String, existing: [FeatureFlag]) throws(CoreError) {
+    /// Parses and checks the command's input; `views` are view names as users type them, each
+    /// one of the `declared` views (`projections/*/views/*.yaml`).
+    public init(name: String, kind: String, views: [String], description: String, existing: [FeatureFlag],
+                declared: [APIView]) throws(CoreError) {
         guard Self.isValidName(name) else {
             throw CoreError(.invalidFlagChange, "flag name \"\(name)\" must start with a lowercase letter and have 2–63 of a–z, 0–9 and _")
         }
@@ -22,8 +24,9 @@ public struct NewFlag: Sendable, Equatable {
         }
         var parsed: [APIView] = []
         for text in views {
-            guard let view = APIView(rawValue: text) else {
-                let known = APIView.allCases.map(\.rawValue)
+            let view = APIView(text)
+            guard declared.contains(view) else {
+                let known = declared.map(\.rawValue).sorted()
                 let hint = EditDistance.closest(to: text, among: known).map { "did you mean \($0)? " } ?? ""
                 throw CoreError(.invalidFlagChange, "unknown view \(text); \(hint)the views are: \(known.joined(separator: ", "))", context: ["view": text])
             }

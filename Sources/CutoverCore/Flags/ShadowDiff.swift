@@ -1,9 +1,9 @@
-/// Compares what the legacy path and the read model answered for the same read, field by field.
+/// Compares what the legacy path and the read model answered for the same read of a declared
+/// view, field by field, on the JSON both answered.
 ///
-/// Works on any model value through `Mirror`: structs become field paths, optionals their value
-/// or `null`, and arrays of records are matched by their identity field (`id`, `sampleId`,
-/// `segment`) rather than position, so one missing row is reported as that row, not as every
-/// row after it.
+/// Objects become field paths; arrays of records are matched by the view's identity fields
+/// (`id`, `sampleId`, `segment` …) rather than position, so one missing row is reported as that
+/// row, not as every row after it. An absent field and a null one are the same.
 public enum ShadowDiff {
     /// One record that differs: its key (`items[id=42]` in a list, `id=42` for a single record
     /// such as a customer's detail, `(root)` for a page's own fields) and the differing field paths.
@@ -17,17 +17,14 @@ public enum ShadowDiff {
         }
     }
 
-    /// Fields that identify a record inside an array, in order of preference.
-    static let identityFields = ["id", "sampleId", "segment"]
-
-    /// The differences between `legacy` and `readModel`; empty when they agree.
-    public static func compare<T>(legacy: T, readModel: T) -> [Mismatch] {
+    /// The differences between `legacy` and `readModel` (nil: no answer, a 404); empty when they agree.
+    public static func compare(legacy: JSONValue?, readModel: JSONValue?, identity: [String]) -> [Mismatch] {
         var a: [String: String] = [:]
         var b: [String: String] = [:]
-        flatten(legacy, path: "", into: &a)
-        flatten(readModel, path: "", into: &b)
+        flatten(legacy ?? .null, path: "", identity: identity, into: &a)
+        flatten(readModel ?? .null, path: "", identity: identity, into: &b)
         // A single record (a customer's detail) is named by its identity, like a list's rows.
-        let root = (rootIdentity(legacy) ?? rootIdentity(readModel)).map { "\($0.field)=\($0.value)" } ?? "(root)"
+        let root = (key(of: legacy, identity: identity) ?? key(of: readModel, identity: identity)) ?? "(root)"
         var byRecord: [String: [String]] = [:]
         for path in Set(a.keys).union(b.keys) where a[path] != b[path] {
             let (record, field) = split(path, root: root)
@@ -36,59 +33,43 @@ public enum ShadowDiff {
         return byRecord.keys.sorted().map { Mismatch(key: $0, fields: byRecord[$0]!.sorted()) }
     }
 
-    /// Flattens `value` into `path → rendered scalar`.
-    static func flatten(_ value: Any, path: String, into out: inout [String: String]) {
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .optional:
-            if let child = mirror.children.first { flatten(child.value, path: path, into: &out) } else { out[path] = "null" }
-        case .struct, .class:
-            if mirror.children.isEmpty { out[path] = "\(value)"; return }
-            for child in mirror.children {
-                guard let label = child.label else { continue }
-                flatten(child.value, path: path.isEmpty ? label : "\(path).\(label)", into: &out)
+    /// Flattens `value` into `path → rendered scalar`; nulls are left out (absent).
+    static func flatten(_ value: JSONValue, path: String, identity: [String], into out: inout [String: String]) {
+        switch value {
+        case .null:
+            if path.isEmpty { out["(value)"] = "null" }
+        case .bool(let flag): out[path] = flag ? "true" : "false"
+        case .integer(let number): out[path] = String(number)
+        case .number(let number): out[path] = String(number)
+        case .string(let text): out[path] = "\"" + text + "\""
+        case .object(let fields):
+            for (name, field) in fields {
+                flatten(field, path: path.isEmpty ? name : "\(path).\(name)", identity: identity, into: &out)
             }
-        case .collection, .set:
+        case .array(let elements):
             var seen: [String: Int] = [:]
-            for (index, element) in mirror.children.enumerated() {
-                var key = identity(of: element.value).map { "\($0.field)=\($0.value)" } ?? "#\(index)"
-                seen[key, default: 0] += 1
-                if seen[key]! > 1 { key += "#\(seen[key]!)" }
-                flatten(element.value, path: "\(path)[\(key)]", into: &out)
+            for (index, element) in elements.enumerated() {
+                var name = key(of: element, identity: identity) ?? "#\(index)"
+                seen[name, default: 0] += 1
+                if seen[name]! > 1 { name += "#\(seen[name]!)" }
+                flatten(element, path: "\(path)[\(name)]", identity: identity, into: &out)
             }
-            out[path + ".count"] = "\(mirror.children.count)"
-        case .dictionary:
-            for child in mirror.children {
-                let pair = Array(Mirror(reflecting: child.value).children)
-                guard pair.count == 2 else { continue }
-                flatten(pair[1].value, path: "\(path)[\(pair[0].value)]", into: &out)
-            }
-        default:
-            out[path] = "\(value)"
+            out[path + ".count"] = "\(elements.count)"
         }
     }
 
-    static func identity(of value: Any) -> (field: String, value: String)? {
-        let children = Mirror(reflecting: value).children
-        for field in identityFields {
-            if let child = children.first(where: { $0.label == field }) {
-                var scalar: [String: String] = [:]
-                flatten(child.value, path: "", into: &scalar)
-                if let rendered = scalar[""] { return (field, rendered) }
-            }
+    /// `id=42` (or `territory=DE-BY,segment=HOTEL`) for a record holding the identity fields.
+    static func key(of value: JSONValue?, identity: [String]) -> String? {
+        guard case .object(let fields)? = value, !identity.isEmpty else { return nil }
+        var parts: [String] = []
+        for name in identity {
+            guard let field = fields[name] else { return nil }
+            var rendered: [String: String] = [:]
+            flatten(field, path: "", identity: [], into: &rendered)
+            guard let scalar = rendered[""] else { return nil }
+            parts.append("\(name)=\(scalar.hasPrefix("\"") ? String(scalar.dropFirst().dropLast()) : scalar)")
         }
-        return nil
-    }
-
-    /// The identity of the top-level value itself (through optionals), if it is a record.
-    static func rootIdentity(_ value: Any) -> (field: String, value: String)? {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let wrapped = mirror.children.first else { return nil }
-            return rootIdentity(wrapped.value)
-        }
-        guard mirror.displayStyle == .struct || mirror.displayStyle == .class else { return nil }
-        return identity(of: value)
+        return parts.joined(separator: ",")
     }
 
     /// `items[id=42].primaryChef` → (`items[id=42]`, `primaryChef`); root fields → (`root`, field).

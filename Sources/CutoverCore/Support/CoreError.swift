@@ -48,6 +48,9 @@ public struct CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         // MARK: capture
         /// A message of the logical replication stream does not parse (truncated, unknown relation …).
         case malformedReplicationMessage = "capture.malformed_message"
+        // MARK: views
+        /// A read view's declaration is malformed, or does not fit the database.
+        case invalidView = "view.invalid"
     }
 
     /// The stable code.

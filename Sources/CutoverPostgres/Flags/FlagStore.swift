@@ -147,7 +147,7 @@ public struct FlagStore: Sendable {
         var out: [FeatureFlag] = []
         for try await r in rows.decode((String, String, [String], String, String, Int64, Double, String).self) {
             guard let kind = FlagKind(rawValue: r.1) else { continue }
-            out.append(FeatureFlag(name: r.0, kind: kind, views: r.2.compactMap(APIView.init(rawValue:)), description: r.3, value: try Self.decode(r.4),
+            out.append(FeatureFlag(name: r.0, kind: kind, views: r.2.map(APIView.init(rawValue:)), description: r.3, value: try Self.decode(r.4),
                             version: r.5, updatedAt: r.6, updatedBy: r.7))
         }
         return out

@@ -7,7 +7,8 @@ import Metrics
 /// rollbacks per flag, module and trigger.
 enum FlagMetrics {
     static func prime(_ snapshot: FlagSnapshot) {
-        for view in APIView.allCases {
+        // Every view a reader flag switches (`serve` refuses a declared view without its flag).
+        for view in Set(snapshot.flags.values.flatMap(\.views)).sorted() {
             for module in BusinessModule.codes {
                 for source in ReadSource.allCases {
                     _ = Counter(label: "cutover_api_reads_total", dimensions: [("view", view.rawValue), ("module", module), ("source", source.rawValue)])

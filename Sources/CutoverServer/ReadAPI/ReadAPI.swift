@@ -6,18 +6,21 @@ import Hummingbird
 import Logging
 import PostgresNIO
 
-/// The read API for business modules (`/v1`). Every read goes through the reader switch for the
-/// calling module and view, then either the read models (views in schema `read`, row-level
-/// security and masking in the database) or the legacy queries, both in a transaction that carries
-/// the caller's context. Responses carry `Cutover-Source` and `Cutover-Projection-Lag`.
+/// The read API for business modules (`/v1`): one generic path serves every declared view
+/// (``ViewDeclaration``). A request is validated from the declaration, goes through the reader
+/// switch for the calling module and view, then runs one statement — the view's read-model SQL
+/// as the caller (row-level security and masking in the database) or its legacy SQL — whose JSON
+/// PostgreSQL builds and the server passes through. Responses carry `Cutover-Source`,
+/// `Cutover-Reader-State` and `Cutover-Projection-Lag`.
 public struct ReadAPI: Sendable {
     /// Where reads go: the primary, or a hot standby when configured.
     public var readClient: PostgresClient
     /// Which source serves each read (reader flags), and where reads are reported.
     public var flags: ReaderFlags
     public var lagMonitor: LagMonitor
-    public var readModel: ReadModelReader
-    public var legacy: LegacyAPIReader
+    /// The declared views, each served on its route.
+    public var views: [ViewDeclaration]
+    public var reader: ViewReader
     public var logger: Logger
     /// How long a read waits for a pooled connection before it answers 503 with `Retry-After`
     /// (`api.connectionWaitMilliseconds`).
@@ -30,8 +33,8 @@ public struct ReadAPI: Sendable {
     /// How reads with `Cutover-After-LSN` wait for their projection.
     public var readYourWrites: ReadYourWrites
 
-    public init(readClient: PostgresClient, flags: ReaderFlags, lagMonitor: LagMonitor, readModel: ReadModelReader,
-                legacy: LegacyAPIReader, readYourWrites: ReadYourWrites, connectionWait: Duration = PostgresClient.defaultConnectionWait,
+    public init(readClient: PostgresClient, flags: ReaderFlags, lagMonitor: LagMonitor, views: [ViewDeclaration],
+                readYourWrites: ReadYourWrites, connectionWait: Duration = PostgresClient.defaultConnectionWait,
                 legacyStatementTimeout: Duration? = nil, legacyLimit: ConcurrencyLimit? = nil, logger: Logger) {
         self.readClient = readClient
         self.readYourWrites = readYourWrites
@@ -40,77 +43,63 @@ public struct ReadAPI: Sendable {
         self.legacyLimit = legacyLimit
         self.flags = flags
         self.lagMonitor = lagMonitor
-        self.readModel = readModel
-        self.legacy = legacy
+        self.views = views
+        self.reader = ViewReader(logger: logger)
         self.logger = logger
     }
 
-    /// Adds the `/v1` routes behind `authenticator`.
+    /// Adds one `GET` route per declared view behind `authenticator`.
     public func addRoutes(to router: Router<APIRequestContext>, authenticator: TokenAuthenticator) {
         let v1 = router.group("v1").add(middleware: authenticator)
-        v1.get("customers") { request, context in try await listCustomers(request, context) }
-        v1.get("customers/{id}") { request, context in try await customer(request, context) }
-        v1.get("territories/{code}/pipeline") { request, context in try await pipeline(request, context) }
-        v1.get("samples/followups") { request, context in try await followUps(request, context) }
-    }
-
-    func listCustomers(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let parameters = try Self.parameters(request)
-        let query = try Self.validated { () throws(CoreError) in try CustomerListQuery(parameters: parameters, callerTerritories: caller.territories) }
-        try authorize(caller, territory: query.territory)
-        let (page, decision) = try await serve(.customerList, caller, request, context,
-                                             legacy: { [legacy] c in try await legacy.customers(on: c, query) },
-                                             readModel: { [readModel] c in try await readModel.customers(on: c, as: caller, query) })
-        return try respond(page, view: .customerList, decision: decision, request: request)
-    }
-
-    func customer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        guard let text = context.parameters.get("id"), let id = CustomerListQuery.positiveID(text) else {
-            throw APIError(.invalidRequest, "the customer id must be a positive integer", parameter: "id")
+        for view in views {
+            v1.get(RouterPath(String(view.route.dropFirst("/v1/".count)))) { request, context in try await serve(view, request, context) }
         }
-        try Self.rejectQuery(request)
-        let (found, decision) = try await serve(.customerDetail, caller, request, context,
-                                              legacy: { [legacy] c in try await legacy.customer(on: c, id: id, caller: caller) },
-                                              readModel: { [readModel] c in try await readModel.customer(on: c, as: caller, id: id) })
+    }
+
+    /// Serves `view`: validates the request, checks the territories, reads from the source the
+    /// reader switch chooses and answers the JSON the statement built.
+    func serve(_ view: ViewDeclaration, _ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        var path: [String: String] = [:]
+        for parameter in view.parameters where parameter.location == .path {
+            path[parameter.name] = context.parameters.get(parameter.name)
+        }
+        let query = try Self.parameters(request)
+        let viewRequest = try Self.validated { () throws(CoreError) in
+            try ViewRequest(view: view, path: path, query: query, callerTerritories: caller.territories)
+        }
+        for (parameter, value) in viewRequest.territoryArguments(of: view) {
+            try authorize(caller, territory: value, parameter: parameter.name, inPath: parameter.location == .path)
+        }
+        let scoped = caller.scoped(to: view.context)
+        let legacyStatement = ViewStatement(view, request: viewRequest, legacy: true)
+        let modelStatement = ViewStatement(view, request: viewRequest, legacy: false)
+        let (body, decision) = try await serve(view, caller, scoped, request, context,
+                                              legacy: { [reader] c in try await reader.legacy(on: c, legacyStatement) },
+                                              readModel: { [reader] c in try await reader.readModel(on: c, as: scoped, modelStatement) })
         // Not found and not allowed look the same: the API does not tell what exists elsewhere.
-        guard let found else { throw APIError(.notFound, "no customer \(id) in this token's territories") }
-        return try respond(found, view: .customerDetail, decision: decision, request: request)
-    }
-
-    func pipeline(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        guard let code = context.parameters.get("code"), CustomerListQuery.isTerritoryCode(code) else {
-            throw APIError(.invalidRequest, "the territory must be a territory code such as DE-BY", parameter: "code")
+        guard let body else {
+            guard case .object(let notFound) = view.shape else { throw APIError(.internalError, "the read answered nothing") }
+            throw APIError(.notFound, Self.fill(notFound, viewRequest.values))
         }
-        try Self.rejectQuery(request)
-        try authorize(caller, territory: code, parameter: "code")
-        let (result, decision) = try await serve(.territoryPipeline, caller, request, context,
-                                               legacy: { [legacy] c in try await legacy.pipeline(on: c, territory: code) },
-                                               readModel: { [readModel] c in try await readModel.pipeline(on: c, as: caller, territory: code) })
-        return try respond(result, view: .territoryPipeline, decision: decision, request: request)
+        return respond(body, view: view, decision: decision, request: request)
     }
 
-    func followUps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let parameters = try Self.parameters(request)
-        let query = try Self.validated { () throws(CoreError) in try FollowUpQuery(parameters: parameters, callerTerritories: caller.territories) }
-        try authorize(caller, territory: query.territory)
-        let (page, decision) = try await serve(.sampleFollowups, caller, request, context,
-                                             legacy: { [legacy] c in try await legacy.followUps(on: c, query) },
-                                             readModel: { [readModel] c in try await readModel.followUps(on: c, as: caller, query) })
-        return try respond(page, view: .sampleFollowups, decision: decision, request: request)
+    /// `text` with `{name}` replaced by the parameter's value.
+    static func fill(_ text: String, _ values: [String: String]) -> String {
+        var out = text
+        for (name, value) in values { out = out.replacingOccurrences(of: "{\(name)}", with: value) }
+        return out
     }
 
     // MARK: - Helpers
 
     /// A territory the caller does not hold is a 403, unless the caller holds every territory:
     /// then it does not exist (400 as a query parameter, 404 as a path segment).
-    func authorize(_ caller: Caller, territory: String, parameter: String = "territory") throws {
+    func authorize(_ caller: Caller, territory: String, parameter: String, inPath: Bool) throws {
         guard caller.mayRead(territory: territory) else {
             if caller.everyTerritory {
-                if parameter == "code" { throw APIError(.notFound, "there is no territory \(territory)") }
+                if inPath { throw APIError(.notFound, "there is no territory \(territory)") }
                 throw APIError(.invalidRequest, "there is no territory \(territory)", parameter: parameter)
             }
             throw APIError(.forbidden, "this token may not read territory \(territory)", parameter: parameter)
@@ -148,21 +137,22 @@ public struct ReadAPI: Sendable {
     /// shadow mode queues the comparison with the read model after answering from legacy.
     /// A read with `Cutover-After-LSN` that the read model would serve first waits for its
     /// projection (``ReadYourWrites``); the decision then names the source that answered.
-    func serve<R: Sendable>(_ view: APIView, _ caller: Caller, _ request: Request, _ context: APIRequestContext,
-                            legacy legacyRead: @escaping @Sendable (PostgresConnection) async throws -> R,
-                            readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> (R, ReaderDecision) {
+    /// `scoped` is the caller as the view's declared context shows it to the statements.
+    func serve(_ view: ViewDeclaration, _ caller: Caller, _ scoped: Caller, _ request: Request, _ context: APIRequestContext,
+               legacy legacyRead: @escaping @Sendable (PostgresConnection) async throws -> ByteBuffer?,
+               readModel readModelRead: @escaping @Sendable (PostgresConnection) async throws -> ByteBuffer?) async throws -> (ByteBuffer?, ReaderDecision) {
         let after = try ReadYourWrites.position(request)
-        var decision = try await flags.decide(view, for: caller)
+        var decision = try await flags.decide(view.name, for: caller)
         if decision.state.servingSource == .readModel, let after,
-           try await sourceAfterWaiting(for: view, position: after, context) == .legacy {
+           try await sourceAfterWaiting(for: view.projection, position: after, context) == .legacy {
             decision.servedBy = .legacy
         }
         let source = decision.servingSource
-        let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, view: view, module: caller.module) }
+        let healthKey = decision.flag.map { ReadHealthMonitor.Key(flag: $0, view: view.name, module: caller.module) }
         let started = ContinuousClock.now
-        let result: R
+        let result: ByteBuffer?
         do {
-            result = try await read(caller, source, context, source == .legacy ? legacyRead : readModelRead)
+            result = try await read(scoped, source, context, source == .legacy ? legacyRead : readModelRead)
         } catch {
             if source == .readModel, let healthKey, (error as? APIError)?.status.code ?? 500 >= 500 {
                 flags.health.recordRead(healthKey, milliseconds: started.elapsedMilliseconds, failed: true)
@@ -170,27 +160,34 @@ public struct ReadAPI: Sendable {
             throw error
         }
         if source == .readModel, let healthKey { flags.health.recordRead(healthKey, milliseconds: started.elapsedMilliseconds, failed: false) }
-        if source == .legacy { flags.health.recordLegacyRead(view, milliseconds: started.elapsedMilliseconds) }
-        flags.usage?.record(view: view, module: caller.module, source: source)
+        if source == .legacy { flags.health.recordLegacyRead(view.name, milliseconds: started.elapsedMilliseconds) }
+        flags.usage?.record(view: view.name, module: caller.module, source: source)
         if decision.state == .shadow, let flag = decision.flag, let shadow = flags.shadow {
-            let client = readClient, logger = logger
-            shadow.submit(ShadowComparator.Job(flag: flag, view: view, module: caller.module) { recheck in
-                let legacyValue = recheck ? try await ReaderContext.run(client, as: caller, logger: logger) { c in try await legacyRead(c) } : result
+            let client = readClient, logger = logger, identity = view.identity
+            shadow.submit(ShadowComparator.Job(flag: flag, view: view.name, module: caller.module) { recheck in
+                let legacyBody = recheck ? try await ReaderContext.run(client, as: scoped, logger: logger) { c in try await legacyRead(c) } : result
                 let t0 = ContinuousClock.now
-                let modelValue = try await client.withConnection { c in try await readModelRead(c) }
-                return (ShadowDiff.compare(legacy: legacyValue, readModel: modelValue), t0.elapsedMilliseconds)
+                let modelBody = try await client.withConnection { c in try await readModelRead(c) }
+                let milliseconds = t0.elapsedMilliseconds
+                return (ShadowDiff.compare(legacy: try Self.json(legacyBody), readModel: try Self.json(modelBody), identity: identity), milliseconds)
             })
         }
         return (result, decision)
     }
 
+    /// A body as a ``JSONValue`` for comparison (off the request path).
+    static func json(_ body: ByteBuffer?) throws -> JSONValue? {
+        guard let body else { return nil }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+    }
+
     /// Runs a read as `caller`; database failures become problems without database detail.
-    func read<R: Sendable>(_ caller: Caller, _ source: ReadSource, _ context: APIRequestContext,
-                           _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+    func read(_ caller: Caller, _ source: ReadSource, _ context: APIRequestContext,
+              _ body: @escaping @Sendable (PostgresConnection) async throws -> ByteBuffer?) async throws -> ByteBuffer? {
         do {
             switch source {
             case .readModel:
-                // One statement that carries the caller's context itself (migration V005).
+                // One statement that carries the caller's context itself (cutover.api_read).
                 return try await readClient.withConnection(waitingAtMost: connectionWait) { c in try await body(c) }
             case .legacy:
                 if let legacyLimit {
@@ -215,9 +212,8 @@ public struct ReadAPI: Sendable {
         }
     }
 
-    func respond(_ value: some JSONWritable, view: APIView, decision: ReaderDecision, request: Request) throws -> Response {
+    func respond(_ body: ByteBuffer, view: ViewDeclaration, decision: ReaderDecision, request: Request) -> Response {
         let source = decision.servingSource
-        let body = value.jsonBytes
         let etag = "\"" + Self.fnv1a(body) + "\""
         var headers = HTTPFields()
         headers[APIHeaders.source] = source.rawValue
@@ -234,7 +230,7 @@ public struct ReadAPI: Sendable {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`; `*` matches anything.
@@ -248,11 +244,13 @@ public struct ReadAPI: Sendable {
     }
 
     /// 64-bit FNV-1a of the body: a cheap, stable entity tag.
-    static func fnv1a(_ bytes: [UInt8]) -> String {
+    static func fnv1a(_ body: ByteBuffer) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
+        body.withUnsafeReadableBytes { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

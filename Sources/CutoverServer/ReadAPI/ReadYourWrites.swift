@@ -34,14 +34,14 @@ public struct ReadYourWrites: Sendable {
 }
 
 extension ReadAPI {
-    /// The source that answers a read model read of `view` after `position`: the read model once
+    /// The source that answers a read model read of `projection`'s views after `position`: the read model once
     /// its projection applied the position in time; otherwise legacy, or a 503, as configured.
-    func sourceAfterWaiting(for view: APIView, position: LSN, _ context: APIRequestContext) async throws -> ReadSource {
+    func sourceAfterWaiting(for projection: String, position: LSN, _ context: APIRequestContext) async throws -> ReadSource {
         let deadline = ContinuousClock.now + readYourWrites.timeout
         let applied: Bool
         do {
             applied = try await readClient.withConnection(waitingAtMost: connectionWait) { connection in
-                try await readYourWrites.wait.wait(on: connection, projection: view.projection, position: position, until: deadline)
+                try await readYourWrites.wait.wait(on: connection, projection: projection, position: position, until: deadline)
             }
         } catch is CancellationError {
             throw CancellationError()
