@@ -33,7 +33,8 @@ extension APIScenario {
         let table = context.projections.first { $0.name == "customer_overview" }!.table
         return try await Database.withClient(context.db, logger: logger) { client in
             guard let caller = try await TokenRepository(logger: logger).resolve(on: client, token: token) else { return [] }
-            let reader = ReadModelReader(logger: logger)
+            let reader = ViewReader(logger: logger)
+            let listView = try context.view("customers.list"), detailView = try context.view("customers.detail")
             let saved = try await client.withConnection { connection in
                 var definitions: [String] = []
                 for function in Self.contextFunctions {
@@ -52,11 +53,13 @@ extension APIScenario {
                     for i in 0..<500 {
                         let territory = territories[i % territories.count]
                         let id = Int64(1 + (i * 7919) % maxID)
+                        let listStatement = try BenchContext.statement(listView, ["territory": territory], order: "revenue")
+                        let detailStatement = try BenchContext.statement(detailView, ["id": "\(id)"])
                         list[bound, default: []].append(try await Self.milliseconds {
-                            _ = try await client.withConnection { try await reader.customers(on: $0, as: caller, CustomerListQuery(territory: territory, sort: .revenue)) }
+                            _ = try await client.withConnection { try await reader.readModel(on: $0, as: caller, listStatement) }
                         })
                         detail[bound, default: []].append(try await Self.milliseconds {
-                            _ = try await client.withConnection { try await reader.customer(on: $0, as: caller, id: id) }
+                            _ = try await client.withConnection { try await reader.readModel(on: $0, as: caller, detailStatement) }
                         })
                     }
                 }
@@ -107,17 +110,17 @@ extension APIScenario {
                 for i in 0..<1_000 {
                     let territory = territories[i % territories.count]
                     viaLogin.append(try await Self.milliseconds {
-                        _ = try await ReadModelReader.summaries(try await readerConnection.query(PostgresQuery(unsafeSQL: """
+                        _ = try await readerConnection.query(PostgresQuery(unsafeSQL: """
                             SELECT \(columns), contacts_masked FROM read.customer_overview
                             WHERE territory_code = '\(territory)' ORDER BY revenue DESC, customer_id LIMIT 51
-                            """), logger: logger))
+                            """), logger: logger).collect()
                     })
                     bare.append(try await Self.milliseconds {
                         _ = try await client.withConnection { connection in
-                            try await ReadModelReader.summaries(try await connection.query(PostgresQuery(unsafeSQL: """
+                            try await connection.query(PostgresQuery(unsafeSQL: """
                                 SELECT \(columns), false AS contacts_masked FROM \(table)
                                 WHERE territory_code = '\(territory)' ORDER BY revenue DESC, customer_id LIMIT 51
-                                """), logger: logger))
+                                """), logger: logger).collect()
                         }
                     })
                 }

@@ -136,35 +136,24 @@ struct APIScenario {
     }
 
     /// The token check (uncached lookup) and the reader context (role switch, settings, RLS and
-    /// masking through the view, in the one statement of `read.api_customer_list`) against the
-    /// bare statement on the table, one client, p95 of each.
+    /// masking through the view, in the one statement of `cutover.api_read`) against the view's
+    /// same statement run bare as the table's owner (no context, no RLS), one client, p95 of each.
     func contextCost(token: String, territories: [String]) async throws -> [BenchFigure] {
         context.progress("api: token check and row-level security cost")
         let logger = context.logger
-        let table = context.projections.first { $0.name == "customer_overview" }!.table
+        let view = try context.view("customers.list")
         return try await Database.withClient(context.db, logger: logger) { client in
             let repository = TokenRepository(logger: logger)
             guard let caller = try await repository.resolve(on: client, token: token) else { return [] }
-            let reader = ReadModelReader(logger: logger)
+            let reader = ViewReader(logger: logger)
             var bare: [Double] = [], secured: [Double] = [], tokens: [Double] = []
             for i in 0..<2_000 {
-                let territory = territories[i % territories.count]
+                let statement = try BenchContext.statement(view, ["territory": territories[i % territories.count]], order: "revenue")
                 var t0 = ContinuousClock.now
-                try await client.withConnection { c in
-                    let rows = try await c.query(PostgresQuery(unsafeSQL: """
-                        SELECT customer_id, name, segment, status, territory_code, city, owner_id, owner_name, order_count::int8, revenue::text AS revenue_text,
-                               last_order_at::text, chef_name, buyer_name, gf_name, false AS contacts_masked
-                        FROM \(table) WHERE territory_code = '\(territory)' ORDER BY revenue DESC, customer_id LIMIT 51
-                        """), logger: logger)
-                    // Decoded like the secured path decodes, so the difference is the context and RLS alone.
-                    let items = try await ReadModelReader.summaries(rows)
-                    _ = Page(items: Array(items.prefix(50)), nextCursor: nil)
-                }
+                _ = try await client.withConnection { c in try await reader.legacy(on: c, statement) }
                 bare.append((ContinuousClock.now - t0) / .milliseconds(1))
                 t0 = ContinuousClock.now
-                _ = try await client.withConnection { c in
-                    try await reader.customers(on: c, as: caller, CustomerListQuery(territory: territory, sort: .revenue)).items.count
-                }
+                _ = try await client.withConnection { c in try await reader.readModel(on: c, as: caller, statement) }
                 secured.append((ContinuousClock.now - t0) / .milliseconds(1))
                 t0 = ContinuousClock.now
                 _ = try await repository.resolve(on: client, token: token)
@@ -176,7 +165,7 @@ struct APIScenario {
             let medians = String(format: "p50: bare %.3f ms, secured %.3f ms (+%.3f ms)", pct(bare, 0.5), pct(secured, 0.5),
                                  pct(secured, 0.5) - pct(bare, 0.5))
             return [
-                BenchFigure(scenario: "api", figure: "list read with RLS context p95, 1 client (anchor: bare statement on the table)",
+                BenchFigure(scenario: "api", figure: "list read with RLS context p95, 1 client (anchor: the same statement bare, as the owner)",
                             cutover: s, anchor: b, unit: "ms", target: "report", higherIsBetter: false),
                 BenchFigure(scenario: "api", figure: "RLS context cost p95 (secured − bare)", cutover: max(0, s - b), anchor: nil, unit: "ms",
                             target: "≤ 0.5 ms (with token check)", higherIsBetter: false,

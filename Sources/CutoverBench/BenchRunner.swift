@@ -106,8 +106,9 @@ public struct BenchRunner: Sendable {
             return v
         }
         let binaries = PostgresBinaries(directory: state.binDirectory, majorVersion: state.majorVersion)
-        let context = BenchContext(db: db, projections: projections, pgbench: binaries.directory + "/pgbench", logger: logger, progress: progress,
-                                   options: options)
+        let views = try ViewLoader.load(directory: options.projectionsDirectory)
+        let context = BenchContext(db: db, projections: projections, views: views, pgbench: binaries.directory + "/pgbench", logger: logger,
+                                   progress: progress, options: options)
         var figures: [BenchFigure] = []
         var series: [String: [Double]] = [:]
         for scenario in options.scenarios {
@@ -152,6 +153,8 @@ public struct BenchRunner: Sendable {
 struct BenchContext: Sendable {
     let db: DatabaseTarget
     let projections: [ProjectionDefinition]
+    /// The declared read views (`projections/*/views`).
+    let views: [ViewDeclaration]
     let pgbench: String
     let logger: Logger
     let progress: @Sendable (String) -> Void

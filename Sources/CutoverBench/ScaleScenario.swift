@@ -22,7 +22,7 @@ struct ScaleScenario {
             let own = size == context.options.customers
             let db = own ? context.db : admin.with(database: "bench_scale_\(size)")
             if !own { try await prepare(db, customers: size) }
-            let sized = BenchContext(db: db, projections: context.projections, pgbench: context.pgbench, logger: context.logger,
+            let sized = BenchContext(db: db, projections: context.projections, views: context.views, pgbench: context.pgbench, logger: context.logger,
                                      progress: context.progress, options: context.options)
             let read = ReadScenario(context: sized)
             let territories = try await APIScenario(context: sized).column("SELECT code FROM crm.territories ORDER BY code")

@@ -49,9 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
             let views = try ViewLoader.load(directory: config.projectionsDirectory)
-            try await Database.withConnection(target, logger: logger) { connection in
-                try await ViewFlagCheck.require(views, on: connection, logger: logger)
-            }
+            try await ViewFlagCheck.requireAtStart(views, target: target, logger: logger)
             let token = try await demoToken(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
             _ = try await demoReader(target: target, dataDirectory: config.dev.dataDirectory, logger: logger)
             let base = "http://\(config.http.host):\(config.http.port)"

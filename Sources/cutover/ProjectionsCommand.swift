@@ -14,10 +14,14 @@ struct ProjectionsCommand: AsyncParsableCommand {
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load and check every projections/<name>/ folder, and its source tables against the database.",
+            abstract: "Load and check every projections/<name>/ folder and its views, against the database.",
             discussion: """
                 The source tables (any schema) and their captured columns are checked against the configured database \
-                (--database-url, database.*, or the running dev cluster). --offline checks the files only.
+                (--database-url, database.*, or the running dev cluster); so are the declared views \
+                (projections/<name>/views/*.yaml): both SQLs compile and return the columns the fields, orders and \
+                filters use, with fitting and equal types; every statement a view can run plans (the read model's as \
+                cutover_reader); each view's flag exists and switches it. Every problem is named with file and line. \
+                --offline checks the files only. Exit 65 when anything is wrong.
                 """)
         @OptionGroup var options: GlobalOptions
         @Flag(help: "Check the files only, not the source tables against a database.") var offline = false
@@ -26,15 +30,24 @@ struct ProjectionsCommand: AsyncParsableCommand {
             try await CLIErrors.run {
                 let config = try await options.loadConfig()
                 let projections = try ProjectionLoader.load(directory: config.projectionsDirectory)
+                let views = try ViewLoader.load(directory: config.projectionsDirectory)
                 if !offline {
                     let logger = options.makeLogger(config)
-                    let target = try options.databaseTarget(config, logger: logger)
-                    try await Database.withConnection(target, logger: logger) { connection in
+                    let target = try await options.engineTarget(config, logger: logger, applicationName: "cutover projections validate")
+                    let problems = try await Database.withConnection(target, logger: logger) { connection in
                         try await ProjectionCatalogCheck(directory: config.projectionsDirectory, logger: logger).check(projections, on: connection)
+                        return try await ViewCatalogCheck(logger: logger).problems(views, on: connection)
+                    }
+                    if !problems.isEmpty {
+                        for problem in problems { FileHandle.standardError.write(Data("✗ \(problem)\n".utf8)) }
+                        throw CoreError(.invalidView, "\(problems.count) problem(s) in the declared views; nothing is served until they are fixed")
                     }
                 }
                 for p in projections {
                     print("✓ \(p.name) v\(p.version): key \(p.keyColumn) (\(p.keyType.rawValue)), \(p.sources.count) source table(s) → \(p.table), view \(p.view)")
+                    for view in views where view.projection == p.name {
+                        print("  ✓ \(view.name) GET \(view.route) (flag \(view.flag), \(view.parameters.count) parameter(s), \(view.fields.count) field(s))")
+                    }
                 }
                 if offline { FileHandle.standardError.write(Data("(--offline: source tables not checked against a database)\n".utf8)) }
             }

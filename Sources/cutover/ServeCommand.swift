@@ -26,9 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
             let projections = try ProjectorCommandSupport.projections(config, only: nil)
             let views = try ViewLoader.load(directory: config.projectionsDirectory)
             try await ProjectorCommandSupport.checkReachable(target, logger: logger)
-            try await Database.withConnection(target, logger: logger) { connection in
-                try await ViewFlagCheck.require(views, on: connection, logger: logger)
-            }
+            try await ViewFlagCheck.requireAtStart(views, target: target, logger: logger)
             let registry = OperationsServer.bootstrapMetrics()
             let api = try await APIServices(config: config, target: target, projections: projections, views: views, registry: registry, logger: logger)
             try await ProcessServices.run(api.services, http: (config.http.host, config.http.port), logger: logger)

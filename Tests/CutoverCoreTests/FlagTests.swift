@@ -4,7 +4,7 @@ import Testing
 @Suite("Feature flags: evaluation, sticky buckets, changes", .timeLimit(.minutes(1)))
 struct FlagTests {
     static func reader(_ value: FlagValue, name: String = "customer_reads") -> FeatureFlag {
-        FeatureFlag(name: name, kind: .reader, views: [.customerList, .customerDetail], value: value)
+        FeatureFlag(name: name, kind: .reader, views: [APIView("customers.list"), APIView("customers.detail")], value: value)
     }
 
     static let killSwitchOff = FeatureFlag(name: FeatureFlag.killSwitchName, kind: .boolean, value: FlagValue(rule: FlagRule(variant: "off")))
@@ -45,8 +45,8 @@ struct FlagTests {
         #expect(inside.variant == "read_model" && inside.reason == .split && inside.bucket == 1493)
         #expect(outside.variant == "legacy" && outside.reason == .split)
         #expect(snapshot.evaluate(flag, module: "03", subject: nil).variant == "legacy")
-        #expect(snapshot.readerDecision(view: .customerDetail, module: "02", subject: nil).state == .shadow)
-        #expect(snapshot.readerDecision(view: .territoryPipeline, module: "02", subject: nil) == ReaderDecision(flag: nil, state: .legacy, evaluation: nil))
+        #expect(snapshot.readerDecision(view: APIView("customers.detail"), module: "02", subject: nil).state == .shadow)
+        #expect(snapshot.readerDecision(view: APIView("territories.pipeline"), module: "02", subject: nil) == ReaderDecision(flag: nil, state: .legacy, evaluation: nil))
     }
 
     @Test("the kill switch sends every reader flag to legacy, whatever its state")
@@ -87,44 +87,52 @@ struct FlagTests {
 
 @Suite("Shadow diff", .timeLimit(.minutes(1)))
 struct ShadowDiffTests {
-    static func item(_ id: Int64, name: String = "Gasthof", chef: String? = "Anna Koch") -> CustomerSummary {
-        CustomerSummary(id: id, name: name, segment: "HOTEL", status: "ACTIVE", territoryCode: "DE-BY", city: "Passau", ownerId: 3,
-                        ownerName: "Rep", orderCount: 2, revenue: "10.00", lastOrderAt: nil, primaryChef: chef, primaryBuyer: nil,
-                        primaryGF: nil, contactsMasked: false)
+    static func item(_ id: Int64, name: String = "Gasthof", chef: String? = "Anna Koch") -> JSONValue {
+        var fields: [String: JSONValue] = ["id": .integer(id), "name": .string(name), "revenue": .string("10.00"), "contactsMasked": .bool(false)]
+        if let chef { fields["primaryChef"] = .string(chef) }
+        return .object(fields)
+    }
+
+    static func page(_ items: [JSONValue], next: String? = nil) -> JSONValue {
+        var fields: [String: JSONValue] = ["items": .array(items)]
+        if let next { fields["nextCursor"] = .string(next) }
+        return .object(fields)
     }
 
     @Test("equal answers give no mismatch; a changed field names the record and the field")
     func fields() {
-        let a = Page(items: [Self.item(1), Self.item(2)], nextCursor: "x")
-        #expect(ShadowDiff.compare(legacy: a, readModel: a).isEmpty)
-        let b = Page(items: [Self.item(1), Self.item(2, name: "Gasthof Alt", chef: nil)], nextCursor: "x")
-        #expect(ShadowDiff.compare(legacy: a, readModel: b) == [ShadowDiff.Mismatch(key: "items[id=2]", fields: ["name", "primaryChef"])])
+        let a = Self.page([Self.item(1), Self.item(2)], next: "x")
+        #expect(ShadowDiff.compare(legacy: a, readModel: a, identity: ["id"]).isEmpty)
+        let b = Self.page([Self.item(1), Self.item(2, name: "Gasthof Alt", chef: nil)], next: "x")
+        #expect(ShadowDiff.compare(legacy: a, readModel: b, identity: ["id"]) == [ShadowDiff.Mismatch(key: "items[id=2]", fields: ["name", "primaryChef"])])
     }
 
     @Test("a missing row is reported as that row, not as every row after it")
     func missingRow() {
-        let a = Page(items: [Self.item(1), Self.item(2), Self.item(3)], nextCursor: nil)
-        let b = Page(items: [Self.item(1), Self.item(3)], nextCursor: nil)
-        let diff = ShadowDiff.compare(legacy: a, readModel: b)
+        let a = Self.page([Self.item(1), Self.item(2), Self.item(3)])
+        let b = Self.page([Self.item(1), Self.item(3)])
+        let diff = ShadowDiff.compare(legacy: a, readModel: b, identity: ["id"])
         #expect(diff.map(\.key) == ["(root)", "items[id=2]"])
         #expect(diff.first?.fields == ["items.count"])
     }
 
     @Test("a single record (a customer's detail) is keyed by its identity, not (root)")
     func singleRecordKey() {
-        let a: CustomerSummary? = Self.item(42)
-        let b: CustomerSummary? = Self.item(42, name: "Gasthof Neu")
-        #expect(ShadowDiff.compare(legacy: a, readModel: b) == [ShadowDiff.Mismatch(key: "id=42", fields: ["name"])])
-        let missing: CustomerSummary? = nil
-        #expect(ShadowDiff.compare(legacy: a, readModel: missing).map(\.key) == ["id=42"])
+        #expect(ShadowDiff.compare(legacy: Self.item(42), readModel: Self.item(42, name: "Gasthof Neu"), identity: ["id"])
+                == [ShadowDiff.Mismatch(key: "id=42", fields: ["name"])])
+        #expect(ShadowDiff.compare(legacy: Self.item(42), readModel: nil, identity: ["id"]).map(\.key) == ["id=42"])
     }
 
-    @Test("optionals: nil against a value differs")
+    @Test("no answer against an answer differs; null and absent are the same; compound identities")
     func optionals() {
-        let a: CustomerSummary? = Self.item(1)
-        let b: CustomerSummary? = nil
-        #expect(!ShadowDiff.compare(legacy: a, readModel: b).isEmpty)
-        #expect(ShadowDiff.compare(legacy: b, readModel: b).isEmpty)
+        #expect(!ShadowDiff.compare(legacy: Self.item(1), readModel: nil, identity: ["id"]).isEmpty)
+        #expect(ShadowDiff.compare(legacy: nil, readModel: nil, identity: ["id"]).isEmpty)
+        let withNull = JSONValue.object(["id": .integer(1), "name": .string("Gasthof"), "revenue": .string("10.00"), "contactsMasked": .bool(false),
+                                         "primaryChef": .string("Anna Koch"), "city": .null])
+        #expect(ShadowDiff.compare(legacy: Self.item(1), readModel: withNull, identity: ["id"]).isEmpty)
+        let a = JSONValue.array([.object(["territory": .string("DE-BY"), "segment": .string("HOTEL"), "n": .integer(1)])])
+        let b = JSONValue.array([.object(["territory": .string("DE-BY"), "segment": .string("HOTEL"), "n": .integer(2)])])
+        #expect(ShadowDiff.compare(legacy: a, readModel: b, identity: ["territory", "segment"]).map(\.key) == ["[territory=DE-BY,segment=HOTEL]"])
     }
 }
 
@@ -206,7 +214,7 @@ struct ContractGuardTests {
 
     @Test("guards check flags for every module, stability, verify runs, legacy reads and blackouts")
     func checking() throws {
-        var flag = FeatureFlag(name: "customer_reads", kind: .reader, views: [.customerList], value: FlagValue(rule: FlagRule(variant: "read_model"), modules: ["04": FlagRule(variant: "legacy")]),
+        var flag = FeatureFlag(name: "customer_reads", kind: .reader, views: [APIView("customers.list")], value: FlagValue(rule: FlagRule(variant: "read_model"), modules: ["04": FlagRule(variant: "legacy")]),
                                version: 5, updatedAt: 10_000, updatedBy: "ops")
         var facts = GuardFacts(now: 10_000 + 3_600, flags: FlagSnapshot(flags: [flag]))
         let state = try ContractGuard(parsing: "flag customer_reads = read_model for all modules")

@@ -3,14 +3,15 @@ import Testing
 
 @Suite("A new flag is checked against the flags that exist")
 struct NewFlagTests {
+    static let declared = ["customers.list", "customers.detail", "territories.pipeline", "samples.followups"].map(APIView.init(rawValue:))
     let existing = [
-        FeatureFlag(name: "customer_reads", kind: .reader, views: [.customerList, .customerDetail], value: FlagValue(rule: FlagRule(variant: "legacy"))),
+        FeatureFlag(name: "customer_reads", kind: .reader, views: [APIView("customers.list"), APIView("customers.detail")], value: FlagValue(rule: FlagRule(variant: "legacy"))),
         FeatureFlag(name: "reads_kill_switch", kind: .boolean, value: FlagValue(rule: FlagRule(variant: "off"))),
     ]
 
     func message(_ name: String, _ kind: String, _ views: [String] = []) -> String {
         do {
-            _ = try NewFlag(name: name, kind: kind, views: views, description: "", existing: existing)
+            _ = try NewFlag(name: name, kind: kind, views: views, description: "", existing: existing, declared: Self.declared)
             return ""
         } catch {
             return error.message
@@ -19,9 +20,9 @@ struct NewFlagTests {
 
     @Test("a reader flag for free views starts on legacy, a boolean flag on off")
     func valid() throws {
-        let reader = try NewFlag(name: "pipeline_reads", kind: "reader", views: ["territories.pipeline", "territories.pipeline"], description: "d", existing: existing)
-        #expect(reader.views == [.territoryPipeline] && reader.initialValue == FlagValue(rule: FlagRule(variant: "legacy")))
-        let boolean = try NewFlag(name: "new_checkout", kind: "boolean", views: [], description: "", existing: existing)
+        let reader = try NewFlag(name: "pipeline_reads", kind: "reader", views: ["territories.pipeline", "territories.pipeline"], description: "d", existing: existing, declared: Self.declared)
+        #expect(reader.views == [APIView("territories.pipeline")] && reader.initialValue == FlagValue(rule: FlagRule(variant: "legacy")))
+        let boolean = try NewFlag(name: "new_checkout", kind: "boolean", views: [], description: "", existing: existing, declared: Self.declared)
         #expect(boolean.initialValue.rule.variant == "off")
     }
 

@@ -28,11 +28,10 @@ struct RequestParsingTests {
             #expect(RequestParameters.integer(bad) == nil, "\(bad)")
         }
         for limit in ["05", "+5", "5.0"] {
-            #expect(Self.failure { _ = try CustomerListQuery(parameters: ["limit": limit], callerTerritories: ["DE-BY"]) }?.parameter == "limit")
-            #expect(Self.failure { _ = try FollowUpQuery(parameters: ["limit": limit], callerTerritories: ["DE-BY"]) }?.parameter == "limit")
+            #expect(Self.failure { _ = try ViewRequest(view: ViewFixtures.list, path: [:], query: ["limit": limit], callerTerritories: ["DE-BY"]) }?.parameter == "limit")
             #expect(Self.failure { _ = try FlagHistoryQuery(parameters: ["limit": limit]) }?.parameter == "limit")
         }
-        #expect(try CustomerListQuery(parameters: ["limit": "5"], callerTerritories: ["DE-BY"]).limit == 5)
+        #expect(try ViewRequest(view: ViewFixtures.list, path: [:], query: ["limit": "5"], callerTerritories: ["DE-BY"]).limit == 5)
         #expect(try FlagHistoryQuery(parameters: ["limit": "1000"]).limit == 1000)
         #expect(try FlagHistoryQuery(parameters: [:]).limit == 50)
         let unknown = Self.failure { _ = try FlagHistoryQuery(parameters: ["foo": "1", "bar": "2"]) }

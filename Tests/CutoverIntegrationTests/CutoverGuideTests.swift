@@ -23,8 +23,8 @@ struct CutoverGuideTests {
         for file in try FileManager.default.contentsOfDirectory(atPath: root + "/migrations") where file.hasSuffix(".sql") {
             try FileManager.default.copyItem(atPath: "\(root)/migrations/\(file)", toPath: "\(dir)/migrations/\(file)")
         }
-        try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V010__legacy_customer_list_index.sql",
-                                         toPath: "\(dir)/migrations/V010__legacy_customer_list_index.sql")
+        try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V020__legacy_customer_list_index.sql",
+                                         toPath: "\(dir)/migrations/V020__legacy_customer_list_index.sql")
         let common = ["--database-url", url, "--set", "migrations.directory=\(dir)/migrations", "--set", "migrations.blackouts=none",
                       "--set", "projections.directory=\(root)/projections"]
         func run(_ args: [String], expect status: Int32 = 0) throws -> CLITests.Run {
@@ -35,7 +35,7 @@ struct CutoverGuideTests {
 
         // 1. expand
         let expand = try run(["migrate", "up", "--phase", "expand"])
-        #expect(expand.stdout.contains("✓ V010__legacy_customer_list_index.sql"))
+        #expect(expand.stdout.contains("✓ V020__legacy_customer_list_index.sql"))
         #expect(try await SQL.scalar(db, "SELECT (to_regclass('crm.orders_legacy_list_idx') IS NOT NULL)::text") == "true")
 
         // 2. migrate: rebuild the read model online and verify it
@@ -65,8 +65,8 @@ struct CutoverGuideTests {
         }
 
         // 4. contract: the guards refuse while modules still read legacy …
-        try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V011__contract_customer_reads.sql",
-                                         toPath: "\(dir)/migrations/V011__contract_customer_reads.sql")
+        try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V021__contract_customer_reads.sql",
+                                         toPath: "\(dir)/migrations/V021__contract_customer_reads.sql")
         let refused = try run(["migrate", "up"], expect: 75)
         #expect(refused.stdout.contains("guard ✗ flag customer_reads = read_model for all modules — not yet: 01=legacy"), "\(refused.stdout)")
         #expect(refused.stdout.contains("guard ✓ verify customer_overview clean within 24h"), "\(refused.stdout)")
@@ -84,9 +84,9 @@ struct CutoverGuideTests {
         try await SQL.exec(db, "UPDATE cutover.flags SET updated_at = updated_at - interval '25 hours' WHERE name = 'customer_reads'",
                            "UPDATE cutover.read_usage SET minute = minute - interval '25 hours'")
         let plan = try run(["migrate", "plan"])
-        #expect(plan.stdout.contains("V011__contract_customer_reads.sql"))
+        #expect(plan.stdout.contains("V021__contract_customer_reads.sql"))
         let done = try run(["migrate", "up"])
-        #expect(done.stdout.contains("✓ V011__contract_customer_reads.sql"), "\(done.stdout)")
+        #expect(done.stdout.contains("✓ V021__contract_customer_reads.sql"), "\(done.stdout)")
         #expect(try await SQL.scalar(db, "SELECT (to_regclass('crm.orders_legacy_list_idx') IS NULL)::text") == "true")
 
         // The legacy path still answers (slower) as an emergency brake.

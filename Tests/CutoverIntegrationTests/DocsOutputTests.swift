@@ -31,8 +31,8 @@ struct DocsOutputTests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(DocsSnippet.lines(first.stdout) == DocsSnippet.output(of: "cutover migrate up --to 1", in: guide))
 
-        try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V010__legacy_customer_list_index.sql",
-                                         toPath: "\(dir)/V010__legacy_customer_list_index.sql")
+        try FileManager.default.copyItem(atPath: "\(root)/migrations/examples/customer-cutover/V020__legacy_customer_list_index.sql",
+                                         toPath: "\(dir)/V020__legacy_customer_list_index.sql")
         let expand = try cli.cutover(["migrate", "up"] + args)
         #expect(expand.status == 0, "\(expand.stderr)")
         // The docs elide progress lines ("  …"); the files, their statement counts and the total must match.

@@ -115,7 +115,7 @@ struct MigratorTests {
     func shippedMigrationsApply() async throws {
         let target = try await TestCluster.shared.migratedDatabase()
         let territories = try await SQL.column(target, "SELECT code FROM crm.territories ORDER BY code")
-        #expect(Set(territories.compactMap { $0 }) == Set(Territory.codes))
+        #expect(Set(territories.compactMap { $0 }) == ["DE-BY", "DE-BW", "DE-BE", "DE-HH", "DE-NW", "DE-HE", "AT-W", "CH-ZH"])
     }
 }
 

@@ -5,8 +5,8 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Seed and legacy reader", .timeLimit(.minutes(5)))
-struct SeedAndLegacyTests {
+@Suite("Seed", .timeLimit(.minutes(5)))
+struct SeedTests {
     let logger = TestCluster.logger
     static let tables = ["crm.users", "crm.user_territories", "crm.customers", "crm.contacts", "crm.lead_protections",
                          "crm.samples", "crm.orders", "crm.activities"]
@@ -55,50 +55,5 @@ struct SeedAndLegacyTests {
             FROM crm.customers c LEFT JOIN crm.lead_protections lp ON lp.customer_id = c.id WHERE c.status = 'LEAD'
             """)
         #expect(abs(Double(protectedShare ?? "0")! - 0.5) < 0.1)
-    }
-
-    @Test("legacy territory list: right territory, ranked by revenue, totals equal the orders")
-    func legacyTerritoryList() async throws {
-        let target = try await TestCluster.shared.seededDatabase()
-        let items = try await Database.withClient(target, logger: logger) { client in
-            try await LegacyReader(logger: logger).territoryCustomers(on: client, territory: "DE-BY", limit: 25)
-        }
-        #expect(items.count == 25)
-        #expect(items.allSatisfy { $0.territoryCode == "DE-BY" })
-        let revenues = items.map { Double($0.revenue)! }
-        #expect(revenues == revenues.sorted(by: >))
-        let top = items[0]
-        let expected = try await SQL.scalar(target, "SELECT coalesce(sum(net_amount), 0)::numeric(14,2)::text FROM crm.orders WHERE customer_id = \(top.id)")
-        #expect(top.revenue == expected)
-        let count = try await SQL.scalar(target, "SELECT count(*)::text FROM crm.orders WHERE customer_id = \(top.id)")
-        #expect("\(top.orderCount)" == count)
-        // Filters narrow the list.
-        let hotels = try await Database.withClient(target, logger: logger) { client in
-            try await LegacyReader(logger: logger).territoryCustomers(on: client, territory: "DE-BY", segment: "HOTEL", status: "ACTIVE", limit: 10)
-        }
-        #expect(hotels.allSatisfy { $0.segment == "HOTEL" && $0.status == "ACTIVE" })
-    }
-
-    @Test("legacy customer detail returns what the seed put in")
-    func legacyDetail() async throws {
-        let target = try await TestCluster.shared.seededDatabase()
-        let id = Int64(try await SQL.scalar(target, """
-            SELECT c.id::text FROM crm.customers c JOIN crm.lead_protections lp ON lp.customer_id = c.id
-            WHERE EXISTS (SELECT 1 FROM crm.samples s WHERE s.customer_id = c.id) ORDER BY c.id LIMIT 1
-            """) ?? "0")!
-        let detail = try #require(try await Database.withClient(target, logger: logger) { client in
-            try await LegacyReader(logger: logger).customerDetail(on: client, id: id)
-        })
-        #expect(detail.id == id)
-        #expect(detail.protectedUntil != nil && detail.protectionOwnerName != nil)
-        #expect(detail.lastSample != nil)
-        let contactCount = try await SQL.scalar(target, "SELECT count(*)::text FROM crm.contacts WHERE customer_id = \(id)")
-        #expect("\(detail.contacts.count)" == contactCount)
-        let name = try await SQL.scalar(target, "SELECT name FROM crm.customers WHERE id = \(id)")
-        #expect(detail.name == name)
-        let missing = try await Database.withClient(target, logger: logger) { client in
-            try await LegacyReader(logger: logger).customerDetail(on: client, id: 999_999_999)
-        }
-        #expect(missing == nil)
     }
 }

@@ -1,5 +1,5 @@
 -- The request context is transaction-local: the read API sets role and settings with
--- set_config(..., true) (cutover.api_context in V005; ReaderContext for the legacy path), so nothing survives the request's transaction and a
+-- set_config(..., true) (cutover.api_context through cutover.api_read; ReaderContext for the legacy path), so nothing survives the request's transaction and a
 -- pooled connection never carries one caller's territories, user or role into the next request.
 --
 -- This file needs more than one transaction on the same connection (one psql session), so the

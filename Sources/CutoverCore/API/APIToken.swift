@@ -53,7 +53,7 @@ public enum APIToken {
         /// Reads an id, a whole token or a token's start; nil for anything else. A start longer
         /// than the stored prefix but shorter than a token cannot be checked and is refused too.
         public init?(_ text: String) {
-            if let id = CustomerListQuery.positiveID(text) {
+            if let id = RequestParameters.positiveID(text) {
                 self = .id(id)
             } else if APIToken.isWellFormed(text) {
                 self = .token(hash: APIToken.hash(text), prefix: APIToken.prefix(text))

@@ -58,4 +58,10 @@ public enum RequestParameters {
         }
         return digits > 0 && digits <= 20 && dots <= 1
     }
+
+    /// A positive decimal id without sign or leading zeros (`17`, not `+17` or `017`).
+    public static func positiveID(_ s: some StringProtocol) -> Int64? {
+        guard let first = s.utf8.first, first != 48, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let id = Int64(s), id > 0 else { return nil }
+        return id
+    }
 }

@@ -119,7 +119,7 @@ public enum FlagSubject {
     /// Whether `subject` has one of the two forms.
     public static func isValid(_ subject: some StringProtocol) -> Bool {
         for scheme in ["user:", "token:"] where subject.hasPrefix(scheme) {
-            return CustomerListQuery.positiveID(subject.dropFirst(scheme.count)) != nil
+            return RequestParameters.positiveID(subject.dropFirst(scheme.count)) != nil
         }
         return false
     }

@@ -8,7 +8,25 @@ import PostgresNIO
 public enum ViewFlagCheck {
     /// Throws ``CoreError/Code/invalidView`` naming the first view whose flag is missing or wrong.
     public static func require(_ views: [ViewDeclaration], on connection: PostgresConnection, logger: Logger) async throws {
-        let snapshot = try await FlagStore(logger: logger).load(on: connection)
+        try check(views, against: try await FlagStore(logger: logger).load(on: connection))
+    }
+
+    /// What `serve` runs at start: a missing or wrong flag refuses to start; flags that cannot be
+    /// read now (an outage, a broken table) only warn, since reads then answer 503 until the flags
+    /// load, never from defaults.
+    public static func requireAtStart(_ views: [ViewDeclaration], target: DatabaseTarget, logger: Logger) async throws {
+        let snapshot: FlagSnapshot
+        do {
+            snapshot = try await Database.withConnection(target, logger: logger) { connection in try await FlagStore(logger: logger).load(on: connection) }
+        } catch let error as DatabaseError {
+            logger.warning("cannot check the views' flags now; reads answer 503 until the flags load", metadata: ["error": "\(error.message)"])
+            return
+        }
+        try check(views, against: snapshot)
+    }
+
+    /// Throws for the first view whose flag `snapshot` lacks or whose flag does not switch it.
+    public static func check(_ views: [ViewDeclaration], against snapshot: FlagSnapshot) throws {
         for view in views {
             guard let flag = snapshot.flags[view.flag] else {
                 throw CoreError(.invalidView, """

@@ -103,12 +103,12 @@ public struct ConsoleAPI: Sendable {
         case .success(let parameters): query = parameters
         case .failure(let problem): return Self.badInput(problem.message)
         }
-        if let text = query["changed"], CustomerListQuery.positiveID(text) == nil {
+        if let text = query["changed"], RequestParameters.positiveID(text) == nil {
             return Self.badInput("changed must be the number of an audit entry, got \(text)")
         }
         let data = await ConsoleData.load(client: client, monitor: monitor, calendar: calendar, logger: logger)
         var flash: String?
-        if let id = query["changed"].flatMap({ CustomerListQuery.positiveID($0) }) {
+        if let id = query["changed"].flatMap({ RequestParameters.positiveID($0) }) {
             flash = data.history?.first { $0.id == id }.map { e in
                 "Saved change #\(e.id): \(e.flag) \(e.oldValue?.summary ?? "–") → \(e.newValue.summary) (reason: \(e.reason))"
             } ?? "Saved change #\(id)."

@@ -44,8 +44,6 @@ enum APIHarness {
         do {
             let monitor = LagMonitor(target: db, replica: replicaClient, projections: projections, logger: logger)
             await monitor.poll()
-            let pipeline = projections.first { $0.name == "territory_pipeline" }!
-            let followUps = projections.first { $0.name == "sample_followups" }!
             let flags: ReaderFlags
             var services: [any Service] = []
             if let source {
@@ -64,9 +62,7 @@ enum APIHarness {
                     services.append(AutoRollbackService(client: primary, cache: cache, health: health, thresholds: rollback, actor: "test auto-rollback", logger: logger))
                 }
             }
-            let api = ReadAPI(readClient: client, flags: flags, lagMonitor: monitor,
-                              readModel: ReadModelReader(logger: logger),
-                              legacy: LegacyAPIReader(logger: logger, pipelineSQL: pipeline.recomputeSQL, followUpsSQL: followUps.recomputeSQL),
+            let api = ReadAPI(readClient: client, flags: flags, lagMonitor: monitor, views: try ProjectorHarness.views,
                               readYourWrites: ReadYourWrites(wait: AppliedPositionWait(sources: ProjectionDefinition.sourceTables(projections), logger: logger)),
                               connectionWait: connectionWait, logger: logger)
             let authenticator = TokenAuthenticator(client: primary, cacheSeconds: tokenCacheSeconds, connectionWait: connectionWait, logger: logger)

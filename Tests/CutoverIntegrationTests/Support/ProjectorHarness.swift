@@ -12,6 +12,11 @@ enum ProjectorHarness {
         get throws { try ProjectionLoader.load(directory: TestCluster.repositoryRoot + "/projections") }
     }
 
+    /// The repository's declared read views.
+    static var views: [ViewDeclaration] {
+        get throws { try ViewLoader.load(directory: TestCluster.repositoryRoot + "/projections") }
+    }
+
     static let fastSettings = ProjectorSettings(batchSize: 200, pollAfterWakeup: .milliseconds(10), fallbackPoll: .milliseconds(300),
                                                 leaseRetry: .milliseconds(200), pruneInterval: .milliseconds(500))
 
