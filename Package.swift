@@ -83,7 +83,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // `cutover openapi`: composes the engine's OpenAPI base with the declared views.
+                .product(name: "Yams", package: "Yams"),
             ],
+            resources: [.copy("OpenAPI/openapi-base.yaml")],
             swiftSettings: strict
         ),
         // `cutover bench`: scenarios measured against their anchors in one run.
@@ -137,6 +140,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Reads the generated OpenAPI document back (OpenAPIDocumentTests).
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

@@ -21,7 +21,7 @@
 #   SEED          fixed Hypothesis seed for a reproducible run (default: random)
 #   PHASES        Schemathesis phases (default examples,coverage,fuzzing,stateful)
 #   SCHEMATHESIS  the schemathesis executable (default: schemathesis on PATH, pip-installed if missing)
-# Extra arguments go to `schemathesis run` unchanged (e.g. --include-operation-id getCustomer).
+# Extra arguments go to `schemathesis run` unchanged (e.g. --include-operation-id customersDetail; operation ids are the views' names in camelCase).
 set -euo pipefail
 
 if [[ $# -lt 2 ]]; then

@@ -13,6 +13,6 @@ struct Cutover: AsyncParsableCommand {
             """,
         version: CutoverVersion.current,
         subcommands: [InitCommand.self, UpgradeCommand.self, DemoCommand.self, DevCommand.self, MigrateCommand.self, SeedCommand.self, ProjectCommand.self,
-                      ProjectorCommand.self, ProjectionsCommand.self, VerifyCommand.self, RebuildCommand.self, CalendarCommand.self, ServeCommand.self, FlagsCommand.self, TokensCommand.self, ReadersCommand.self, BackfillCommand.self, BenchCommand.self, ConfigCommand.self]
+                      ProjectorCommand.self, ProjectionsCommand.self, VerifyCommand.self, RebuildCommand.self, CalendarCommand.self, ServeCommand.self, FlagsCommand.self, TokensCommand.self, ReadersCommand.self, BackfillCommand.self, BenchCommand.self, ConfigCommand.self, OpenAPICommand.self]
     )
 }
