@@ -12,12 +12,12 @@ BEGIN;
 \ir include/setup.psql
 SELECT plan(30);
 
--- Preconditions: the three projections are built and their tables have rows, so an empty view
+-- Preconditions: the projections are built and their tables have rows, so an empty view
 -- below means "filtered", not "nothing there".
 SELECT set_eq(
     'SELECT projection FROM cutover.projection_checkpoint WHERE live_table IS NOT NULL',
-    ARRAY['customer_overview', 'sample_followups', 'territory_pipeline'],
-    'precondition: the three projections have a live read table');
+    ARRAY['contact_directory', 'customer_overview', 'sample_followups', 'territory_pipeline'],
+    'precondition: the four projections have a live read table');
 SELECT cmp_ok((SELECT count(*) FROM live_customer_overview), '>', 0::bigint, 'precondition: the customer_overview table has rows');
 SELECT cmp_ok((SELECT count(*) FROM live_sample_followups), '>', 0::bigint, 'precondition: the sample_followups table has rows');
 SELECT cmp_ok((SELECT count(*) FROM live_territory_pipeline), '>', 0::bigint, 'precondition: the territory_pipeline table has rows');

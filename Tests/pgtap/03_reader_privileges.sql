@@ -36,8 +36,8 @@ SELECT ok((SELECT array_agg(rel) FROM denied) @> (
 SELECT ok((SELECT array_agg(rel) FROM denied) @> ARRAY['crm.customers', 'crm.contacts', 'crm.lead_protections',
                                                              'crm.users', 'cutover.api_tokens'],
           'precondition: crm.customers, contacts, lead_protections, users and cutover.api_tokens are among them');
-SELECT set_eq('SELECT name FROM read_views', ARRAY['customer_overview', 'sample_followups', 'territory_pipeline'],
-              'precondition: the three read views exist');
+SELECT set_eq('SELECT name FROM read_views', ARRAY['contact_directory', 'customer_overview', 'sample_followups', 'territory_pipeline'],
+              'precondition: the four read views exist');
 
 -- Role attributes and memberships (catalog facts, checked as the connecting user).
 SELECT ok((SELECT NOT rolsuper AND NOT rolbypassrls FROM pg_roles WHERE rolname = 'cutover_reader'),

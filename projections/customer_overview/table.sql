@@ -60,6 +60,11 @@ CREATE INDEX {{name}}_territory_segment_revenue ON {{table}} (territory_code, se
 -- Same list filtered by status only (e.g. the leads or the inactive customers of a territory).
 CREATE INDEX {{name}}_territory_status_revenue ON {{table}} (territory_code, status, revenue DESC, customer_id);
 
+-- An owner's customers of a territory in id order (GET /v1/visits/due, keyset after $id): a page
+-- reads the owner's few hundred customers instead of the whole territory. Added after v2 was
+-- deployed: a database built before gets it with `cutover rebuild customer_overview`.
+CREATE INDEX {{name}}_territory_owner_id ON {{table}} (territory_code, owner_id, customer_id);
+
 -- Row-level security, fail closed: a reader sees the rows of the territories in its request
 -- context (cutover.reader_territories(), set per request by the read API) and nothing without one.
 -- The projector owns the table and is not subject to it. Readers read through the view in schema
