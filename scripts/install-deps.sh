@@ -17,6 +17,7 @@ for extra in "$@"; do
     pgtap) dpkg -s postgresql-15-pgtap >/dev/null 2>&1 || need+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl) ;;
     promtool) command -v promtool >/dev/null 2>&1 || need+=(prometheus) ;;
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    wrk) command -v wrk >/dev/null 2>&1 || need+=(wrk) ;;
     schemathesis|openfeature) ;;  # from PyPI, below
   esac
 done

@@ -51,7 +51,7 @@ public struct BenchRunner: Sendable {
     }
 
     /// Every scenario, in the order a default run takes them.
-    public static let allScenarios = ["read", "capture", "lag", "projector", "api", "rebuild", "backfill", "scale", "adoption"]
+    public static let allScenarios = ["read", "capture", "lag", "projector", "api", "http", "rebuild", "backfill", "scale", "adoption"]
 
     public let options: Options
     public let logger: Logger
@@ -120,6 +120,7 @@ public struct BenchRunner: Sendable {
                 series.merge(s) { $1 }
             case "projector": figures += try await ProjectorThroughputScenario(context: context).run()
             case "api": figures += try await APIScenario(context: context).run()
+            case "http": figures += try await HTTPScenario(context: context).run()
             case "backfill": figures += try await BackfillScenario(context: context).run()
             case "rebuild": figures += try await RebuildScenario(context: context).run()
             case "read":

@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: GlobalOptions
     @Option(help: "Customers to seed.") var customers: Int = 200_000
-    @Option(help: "Comma-separated scenarios: read, capture, lag, projector, api, rebuild, backfill, scale (default: all).") var scenarios: String = BenchRunner.allScenarios.joined(separator: ",")
+    @Option(help: "Comma-separated scenarios: read, capture, lag, projector, api, http, rebuild, backfill, scale, adoption (default: all).") var scenarios: String = BenchRunner.allScenarios.joined(separator: ",")
     @Option(help: "Output folder (JSON, the bench cluster).") var out: String = "bench-out"
     @Flag(help: "A few minutes: 20k customers, short phases, one lag rate, scale at 5k and 20k.") var quick = false
     @Option(help: "Seconds of sustained load per lag rate.") var lagSeconds: Int = 60
