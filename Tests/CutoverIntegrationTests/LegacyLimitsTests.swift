@@ -25,7 +25,12 @@ struct LegacyLimitsTests {
         _ = try await blocker.query("LOCK TABLE crm.customers IN ACCESS EXCLUSIVE MODE", logger: TestCluster.logger)
         let started = ContinuousClock.now
         async let stuck = serve.get(uri, token: token)
-        try await Task.sleep(for: .milliseconds(400))
+        // The first read holds the one legacy slot once it waits for the lock (not after a fixed
+        // sleep: on a loaded machine the request may not have reached the server yet).
+        for _ in 0..<200 {
+            if try await SQL.scalar(db, "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'cutover api' AND wait_event_type = 'Lock'") == "1" { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
         let refusedStart = ContinuousClock.now
         let refused = try await serve.get(uri, token: token)
         #expect(refused.status == .serviceUnavailable, "\(refused.status): \(refused.body)")

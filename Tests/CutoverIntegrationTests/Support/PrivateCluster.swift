@@ -13,7 +13,7 @@ struct PrivateCluster: Sendable {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         var starter = DevCluster(dataDirectory: root + "/pg", fastAndUnsafe: true, logger: TestCluster.logger)
         let state = try await starter.up()
-        let db = DatabaseTarget(url: state.url)
+        let db = DatabaseTarget(url: state.url, connectTimeoutSeconds: 30)  // a loaded suite: see TestCluster
         let cluster = PrivateCluster(cluster: starter, db: db)
         do {
             try await TestCluster.migrate(db)

@@ -90,7 +90,9 @@ actor TestCluster {
     /// A target for the maintenance database.
     func adminTarget() async throws -> DatabaseTarget {
         let state = try await clusterState()
-        return DatabaseTarget(url: state.url.with(database: "postgres"), poolSize: 2, applicationName: "cutover-tests")
+        // A connect timeout for a suite sharing two cores: connections took over 5 s to open in a
+        // loaded full run (the 5 s default itself is tested in ConnectionFailureTests).
+        return DatabaseTarget(url: state.url.with(database: "postgres"), poolSize: 2, connectTimeoutSeconds: 30, applicationName: "cutover-tests")
     }
 
     /// A fresh database with the engine schema installed (`cutover init`; trigger capture on
