@@ -54,15 +54,15 @@ struct APIScenario {
         }
     }
 
-    /// Starts `cutover serve` on a free port serving from `source`, runs `body`, stops it.
-    func withServer(source: ReadSource, _ body: (Int, Int32) async throws -> Void) async throws {
+    /// Starts `cutover serve` on a free port serving from `source` (and `settings`, `key=value`), runs `body`, stops it.
+    func withServer(source: ReadSource, settings: [String] = [], _ body: (Int, Int32) async throws -> Void) async throws {
         let log = (context.options.outDirectory as NSString).appendingPathComponent("api-\(source.rawValue).log")
         try? FileManager.default.removeItem(atPath: log)
         let server = try BenchProcess(context.options.cutoverBinary, [
             "serve", "--database-url", context.db.url.urlWithPassword, "--set", "projections.directory=\(context.options.projectionsDirectory)",
             "--set", "http.port=0", "--set", "api.forceSource=\(source.rawValue)", "--set", "database.poolSize=\(Self.clients)",
             "--log-level", "warning",
-        ], log: log)
+        ] + settings.flatMap { ["--set", $0] }, log: log)
         defer { server.stop() }
         var port: Int?
         for _ in 0..<200 where port == nil {
