@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 BEGIN;
 \ir include/setup.psql
-SELECT plan(10);
+SELECT plan(11);
 
 -- Expectations as the owner, before any call switches the role.
 SELECT count(*)::int AS by_rows FROM live_customer_overview WHERE territory_code = 'DE-BY' \gset
@@ -33,6 +33,8 @@ SELECT is(cutover.api_read('DE-BW', '', '', 'SELECT to_json(count(*)) FROM read.
                            ARRAY[:by_id::text])::text, '0', 'a customer of another territory: not found');
 SELECT is(cutover.api_read('DE-BY', '', '', 'SELECT json_build_array((SELECT count(*) FROM read.territory_pipeline WHERE territory_code = ($1[1])::text), (SELECT count(*) FROM read.sample_followups WHERE territory_code = ($1[1])::text))',
                            ARRAY['DE-BY'])::text, '[' || :by_segments || ', ' || :by_followups || ']', 'pipeline and follow-ups: own territory, every row');
+SELECT is((SELECT count(*)::int FROM pg_prepared_statements WHERE name = 'cutover_read_' || md5(:'count_statement')), 1,
+          'a statement is prepared once per session and its plan kept: tests 1-3 ran one statement with three contexts');
 SELECT throws_ok($$SELECT cutover.api_read('DE-BY', '', '', 'WITH gone AS (DELETE FROM crm.customers RETURNING 1) SELECT to_json(count(*)) FROM gone', '{}')$$,
                  '42501', NULL, 'a statement cannot write: cutover_reader has no write privilege');
 
