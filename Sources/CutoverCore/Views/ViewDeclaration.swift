@@ -26,7 +26,10 @@ public struct ViewDeclaration: Sendable, Equatable {
     /// What the response is: a page of records, one record, or every record.
     public var shape: Shape
     /// The fields of one record, in order.
-    public var fields: [ViewField]
+    public let fields: [ViewField]
+    /// `json_build_object(…)` of ``fields`` over the row `v`, rendered once (every request's
+    /// statement repeats it).
+    public let recordSQL: String
     /// The fields that identify a record (shadow comparison matches records by them).
     public var identity: [String]
     /// The read model's SQL: reads views in schema `read` as `cutover_reader`.
@@ -74,6 +77,7 @@ public struct ViewDeclaration: Sendable, Equatable {
         self.parameters = parameters
         self.shape = shape
         self.fields = fields
+        self.recordSQL = ViewStatement.object(fields)
         self.identity = identity
         self.readModelSQL = readModelSQL
         self.legacySQL = legacySQL

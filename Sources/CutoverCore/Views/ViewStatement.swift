@@ -29,7 +29,7 @@ public struct ViewStatement: Sendable, Equatable {
         for parameter in view.parameters where request.values[parameter.name] != nil {
             if let filter = parameter.filter { filters += "\n  AND (\(filter.render(reference)))" }
         }
-        let item = Self.object(view.fields)
+        let item = view.recordSQL
         switch view.shape {
         case .object:
             sql = "SELECT json_strip_nulls(\(item))\nFROM (\(source)\n) AS v\nWHERE true\(filters)\nLIMIT 1"
@@ -121,6 +121,11 @@ public struct ViewStatement: Sendable, Equatable {
 
     /// A SQL string literal.
     static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        guard text.utf8.contains(UInt8(ascii: "'")) else { return "'" + text + "'" }
+        var out = "'"
+        for character in text {
+            if character == "'" { out += "''" } else { out.append(character) }
+        }
+        return out + "'"
     }
 }
