@@ -14,7 +14,7 @@ struct LegacyLimitsTests {
         let db = try await TestCluster.shared.seededDatabase()
         let token = try await APIHarness.token(db, territories: ["DE-BY"])
         let serve = try await ServeProcess(db, settings: ["api.forceSource=legacy", "api.legacyConcurrency=1",
-                                                          "api.legacyStatementTimeoutMilliseconds=1500", "api.tokenCacheSeconds=60"])
+                                                          "api.legacyStatementTimeoutMilliseconds=4000", "api.tokenCacheSeconds=60"])
         defer { serve.stop() }
         let uri = "/v1/customers?territory=DE-BY&limit=1"
         #expect(try await serve.get(uri, token: token).status == .ok)
@@ -37,7 +37,8 @@ struct LegacyLimitsTests {
         #expect(refused.body.contains("too many legacy reads"))
         #expect(refused.headers[.retryAfter] != nil)
         // Refused by the limit (the detail above), not queued behind the blocked read: that one
-        // waits for its 1.5 s statement timeout.
+        // waits for its 4 s statement timeout (long enough for the
+        // second read to arrive while the first still holds the slot on a loaded machine).
         #expect(ContinuousClock.now - refusedStart < .seconds(10), "the read past the limit took \(ContinuousClock.now - refusedStart)")
 
         let timedOut = try await stuck
