@@ -68,7 +68,7 @@ extension ViewDeclarationParser {
         }
         if let filter = try string(map, "filter", in: what) {
             do throws(CoreError) {
-                parameter.filter = try ViewSQL(parsing: filter, line: map["filter"]?.mark?.line ?? 0)
+                parameter.filter = try ViewSQL(parsing: filter)
             } catch {
                 throw fail(map["filter"], "\(what).filter: \(error.message)")
             }

@@ -120,7 +120,7 @@ struct ViewDeclarationParser {
         while trimmed.hasSuffix(";") { trimmed.removeLast() }
         guard !trimmed.contains(";") else { throw fail(map[key], "\(key) must be one statement") }
         do throws(CoreError) {
-            return try ViewSQL(parsing: trimmed, line: map[key]?.mark?.line ?? 0)
+            return try ViewSQL(parsing: trimmed)
         } catch {
             throw fail(map[key], "\(key): \(error.message)")
         }

@@ -46,15 +46,4 @@ public struct ViewField: Sendable, Equatable {
         self.description = description
         self.required = required
     }
-
-    /// Every column the field reads.
-    public var columns: [String] {
-        switch value {
-        case .column(let column, _): [column]
-        case .constant: []
-        case .object(let fields, let when): (when.map { [$0] } ?? []) + fields.flatMap(\.columns)
-        case .elements(let elements): elements.flatMap { ($0.when.map { [$0] } ?? []) + $0.fields.flatMap(\.columns) }
-        case .jsonArray(let column, _): [column]
-        }
-    }
 }

@@ -8,16 +8,13 @@ public struct ViewSQL: Sendable, Equatable {
     }
 
     public var parts: [Part]
-    /// The declaration's line of the SQL's first line.
-    public var line: Int
 
-    public init(parts: [Part], line: Int = 0) {
+    public init(parts: [Part]) {
         self.parts = parts
-        self.line = line
     }
 
     /// Finds the `:name` references of `sql` (a `:` directly followed by a name, not part of `::`).
-    public init(parsing sql: String, line: Int = 0) throws(CoreError) {
+    public init(parsing sql: String) throws(CoreError) {
         let tokens = try SQLLexer().tokenize(sql)
         let scalars = Array(sql.unicodeScalars)
         var parts: [Part] = []
@@ -37,7 +34,6 @@ public struct ViewSQL: Sendable, Equatable {
         }
         if copied < scalars.count { parts.append(.text(String(String.UnicodeScalarView(scalars[copied...])))) }
         self.parts = parts
-        self.line = line
     }
 
     /// The parameters the SQL refers to, in order of first use.
